@@ -1,0 +1,139 @@
+# Makefile: tangle, build, weave and test the Lguest Adventure.
+#
+#   make            install missing Debian packages, tangle, build, weave
+#   make test       everything above, then every test; ends "N passed, N failed"
+#   make tangle     chapters/*.nw -> build/src (unchanged files keep their time)
+#   make weave      the book: build/book/html/ and build/book/*.pdf
+#   make Host!      print one chapter's prose in the terminal; make Beer: all
+#
+# All code is written in chapters/*.nw; everything under build/ is generated.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+B := build
+T := $(B)/tools
+NOWEB := /usr/lib/noweb
+CHAPTERS := $(sort $(wildcard chapters/0*.nw))
+PAGES := $(notdir $(CHAPTERS:.nw=))
+ROOTS := $(shell grep -v -e '^\#' -e '^$$' tools/roots.txt)
+SRCS := $(addprefix $(B)/src/,$(ROOTS))
+TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
+
+.PHONY: all deps tangle build weave weave-html weave-pdf check-book test \
+	clean Beer
+
+all: deps tangle build weave
+
+# ---- Packages ------------------------------------------------------------
+deps: $(B)/.deps
+$(B)/.deps: tools/install-deps
+	tools/install-deps
+	@mkdir -p $(B) && touch $@
+
+# ---- The toolchain's own programs ----------------------------------------
+$(T)/%: tools/%.c | $(B)/.deps
+	@mkdir -p $(T)
+	gcc $(TOOL_CFLAGS) -o $@ $<
+
+# ---- Tangle: checks first, then every root into build/src ----------------
+tangle: $(B)/.tangled
+$(B)/.tangled: $(CHAPTERS) tools/roots.txt tools/tangle tools/check-roots \
+		$(T)/nw2md $(T)/checklang | $(B)/.deps
+	$(T)/checklang $(CHAPTERS) book/front-matter.md
+	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
+	tools/check-roots tools/roots.txt $(CHAPTERS)
+	tools/tangle $(B)/src tools/roots.txt $(CHAPTERS)
+	@touch $@
+# cpif leaves an unchanged file alone, so what depends on it is not rebuilt.
+$(SRCS): $(B)/.tangled ;
+
+check-book: $(T)/nw2md $(T)/checklang | $(B)/.deps
+	$(T)/checklang $(CHAPTERS) book/front-matter.md
+	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
+	tools/check-roots tools/roots.txt $(CHAPTERS)
+	@echo "check-book: $(words $(CHAPTERS)) chapters, $(words $(ROOTS)) roots: OK"
+
+# ---- Build: compile what the chapters tangle -----------------------------
+build: $(B)/.abi-checked
+$(B)/.abi-checked: $(B)/src/include/lguest_abi.h
+	gcc -std=gnu11 -fsyntax-only -Wall -Wextra -Werror -x c $<
+	@touch $@
+
+# ---- Weave: chapters -> Markdown -> HTML and PDF -------------------------
+MDH := $(B)/book/md-html
+MDL := $(B)/book/md-latex
+HTML := $(B)/book/html
+PDFS := $(B)/book/lguest-adventure.pdf $(B)/book/lguest-adventure-en.pdf \
+	$(B)/book/lguest-adventure-zh.pdf
+HTML_PAGES := $(addprefix $(HTML)/,index.html $(addsuffix .html,$(PAGES)) \
+	chunks.html identifiers.html)
+
+weave: weave-html weave-pdf
+weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js
+weave-pdf: $(PDFS)
+
+# Definitions for the identifier index come from ctags over #line'd sources.
+$(B)/book/tags: $(B)/.tangled tools/mktags tools/tangle
+	@mkdir -p $(@D)
+	tools/mktags $(B)/book/idx tools/roots.txt $(CHAPTERS) >$@
+
+WEAVE_PIPE = $(NOWEB)/markup $(CHAPTERS) | $(T)/nwdefs $(B)/book/tags | \
+	$(NOWEB)/finduses | $(NOWEB)/noidx
+
+$(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
+		$(T)/nw2md $(T)/nwdefs
+	@rm -rf $(@D) && mkdir -p $(@D)
+	$(WEAVE_PIPE) | $(T)/nw2md -m $(if $(findstring html,$*),html,latex) -o $(@D)
+	@touch $@
+
+PANDOC_HTML = pandoc --from markdown --to html5 --standalone \
+	--template book/template.html --metadata-file book/metadata.yaml \
+	--lua-filter book/filters/lang.lua --highlight-style tango \
+	--metadata toc=false
+
+$(HTML)/%.html: $(MDH)/.stamp book/template.html book/metadata.yaml \
+		book/filters/lang.lua
+	@mkdir -p $(@D)
+	$(PANDOC_HTML) --variable source=$* --metadata pagetitle="$*" \
+		-o $@ $(MDH)/$*.md
+
+# The front page: the front matter and the table of contents.
+$(HTML)/index.html: $(MDH)/index.md
+$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md
+	tools/contents $(CHAPTERS) >$@.tmp
+	cat book/front-matter.md $@.tmp >$@ && rm $@.tmp
+
+$(HTML)/book.%: book/book.%
+	@mkdir -p $(@D)
+	cp $< $@
+
+PANDOC_PDF = pandoc --from markdown --to latex --standalone \
+	--metadata-file book/metadata.yaml --include-in-header book/preamble.tex \
+	--lua-filter book/filters/lang.lua --top-level-division=chapter \
+	--highlight-style tango
+
+# lguest-adventure.pdf is bilingual; -en and -zh are single-language editions.
+$(PDFS): $(B)/book/%.pdf: $(MDL)/.stamp book/front-matter.md \
+		book/metadata.yaml book/preamble.tex book/filters/lang.lua \
+		tools/make-pdf
+	tools/make-pdf $@ $(if $(findstring -en,$*),en,$(if $(findstring -zh,$*),zh,both)) \
+		book/front-matter.md $(addprefix $(MDL)/,$(addsuffix .md,$(PAGES))) \
+		$(MDL)/chunks.md $(MDL)/identifiers.md
+
+# ---- Reading in the terminal: make Preparation!, ..., make Beer ----------
+%!: $(MDH)/.stamp
+	@tools/chapter-text $(MDH) "$*"
+
+Beer: $(MDH)/.stamp
+	@for p in $(PAGES); do tools/chapter-text $(MDH) "$${p#*-}"; done
+
+# ---- Tests ---------------------------------------------------------------
+test: all
+	tests/run
+
+clean:
+	rm -rf $(B)
