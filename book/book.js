@@ -36,9 +36,46 @@
 		show(mode);
 	}
 
+	/* The anchor nw2md gives the first definition of a chunk name. */
+	function chunk_anchor(name) {
+		var out = "c-", dash = false;
+		for (var i = 0; i < name.length; i++) {
+			var ch = name.charAt(i);
+			if (/[A-Za-z0-9]/.test(ch)) {
+				out += ch.toLowerCase();
+				dash = false;
+			} else if (name.charCodeAt(i) < 0x80 && !dash) {
+				out += "-";
+				dash = true;
+			}
+		}
+		return out + "-1";
+	}
+
+	/* Turn every "⟨name⟩ N.M" inside the code into a link to that chunk. */
+	function link_chunk_uses() {
+		var pages = {};
+		document.querySelectorAll(".chapters a").forEach(function (a) {
+			pages[a.textContent.trim()] = a.getAttribute("href");
+		});
+		var use = /⟨([^⟩<]+)⟩ (?:<span[^>]*>)?(\d+)\.(\d+)(?:<\/span>)?/g;
+		document.querySelectorAll(".chunk pre code > span").forEach(function (line) {
+			if (line.textContent.indexOf("⟨") < 0)
+				return;
+			line.innerHTML = line.innerHTML.replace(use, function (all, name, n, m) {
+				var tmp = document.createElement("span");
+				tmp.innerHTML = name;
+				return '<a class="use" href="' + (pages[n] || "") + "#" +
+					chunk_anchor(tmp.textContent) + '">⟨' + name + "⟩ " +
+					n + "." + m + "</a>";
+			});
+		});
+	}
+
 	show(initial());
 	document.addEventListener("DOMContentLoaded", function () {
 		show(document.documentElement.getAttribute("data-lang"));
+		link_chunk_uses();
 		document.querySelectorAll("[data-set-lang]").forEach(function (b) {
 			b.addEventListener("click", function () {
 				choose(b.getAttribute("data-set-lang"));
