@@ -58,16 +58,19 @@
 		document.querySelectorAll(".chapters a").forEach(function (a) {
 			pages[a.textContent.trim()] = a.getAttribute("href");
 		});
-		var use = /⟨([^⟩<]+)⟩ (?:<span[^>]*>)?(\d+)\.(\d+)(?:<\/span>)?/g;
+		/* the highlighter may have cut the name into spans: allow tags */
+		var use = /⟨(.+?)⟩ (?:<span[^>]*>)?(\d+)\.(\d+)(?:<\/span>)?/g;
 		document.querySelectorAll(".chunk pre code > span").forEach(function (line) {
 			if (line.textContent.indexOf("⟨") < 0)
 				return;
 			line.innerHTML = line.innerHTML.replace(use, function (all, name, n, m) {
+				var a = document.createElement("a");
 				var tmp = document.createElement("span");
 				tmp.innerHTML = name;
-				return '<a class="use" href="' + (pages[n] || "") + "#" +
-					chunk_anchor(tmp.textContent) + '">⟨' + name + "⟩ " +
-					n + "." + m + "</a>";
+				a.className = "use";
+				a.href = (pages[n] || "") + "#" + chunk_anchor(tmp.textContent);
+				a.textContent = "⟨" + tmp.textContent + "⟩ " + n + "." + m;
+				return a.outerHTML;
 			});
 		});
 	}

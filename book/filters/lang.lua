@@ -91,7 +91,21 @@ local function wrap_one(div)
   return div
 end
 
+-- paracol cannot hold a longtable (pandoc's tables): such a pair is set
+-- full width, English above Chinese.
+local function has_table(div)
+  local found = false
+  pandoc.walk_block(div, { Table = function() found = true end })
+  return found
+end
+
 local function pair_latex(en, zh)
+  if has_table(en) or has_table(zh) then
+    local out = pandoc.List()
+    out:extend(en.content)
+    out:extend(zh.content)
+    return out
+  end
   local out = pandoc.List({ pandoc.RawBlock("latex", "\\begin{paracol}{2}") })
   out:extend(en.content)
   out:insert(pandoc.RawBlock("latex", "\\switchcolumn"))
