@@ -57,11 +57,94 @@ check-book: $(T)/nw2md $(T)/checklang | $(B)/.deps
 	tools/check-roots tools/roots.txt $(CHAPTERS)
 	@echo "check-book: $(words $(CHAPTERS)) chapters, $(words $(ROOTS)) roots: OK"
 
-# ---- Build: compile what the chapters tangle -----------------------------
-build: $(B)/.abi-checked
-$(B)/.abi-checked: $(B)/src/include/lguest_abi.h
-	gcc -std=gnu11 -fsyntax-only -Wall -Wextra -Werror -x c $<
+# ---- Build: the Host module, the Launcher, the Guest ---------------------
+# The module is built against the installed Debian headers, not `uname -r`:
+# the machine that builds is not the kernel that runs it (that one boots in
+# QEMU).  KVER is the newest 6.1 kernel with both an image and headers.
+KVER := $(lastword $(sort $(foreach h,$(wildcard /usr/src/linux-headers-6.1*-amd64),\
+	$(if $(wildcard /boot/vmlinuz-$(patsubst linux-headers-%,%,$(notdir $(h)))),\
+	$(patsubst linux-headers-%,%,$(notdir $(h)))))))
+KDIR := /usr/src/linux-headers-$(KVER)
+VMLINUZ := /boot/vmlinuz-$(KVER)
+S := $(B)/src
+BIN := $(B)/bin
+O := $(B)/obj
+# -Wextra, less unused parameters: callbacks and tables take what they ignore.
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+USER_CFLAGS := -std=gnu11 -O2 $(WARN) -static -pthread -I$(S)/include
+GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -nostdlib \
+	-mgeneral-regs-only -mno-red-zone -fno-pic -fno-pie -mcmodel=large \
+	-fno-stack-protector -fno-asynchronous-unwind-tables \
+	-I$(S)/include -I$(S)/guest
+GUEST_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=4096
+
+HOST_SRCS := $(filter $(S)/host/% $(S)/include/%,$(SRCS))
+GUEST_HDRS := $(filter $(S)/guest/%.h $(S)/include/%,$(SRCS))
+GUEST_OBJS := $(patsubst $(S)/%,$(O)/%.o,$(basename $(filter-out %.lds.S,\
+	$(filter $(S)/guest/%.c $(S)/guest/%.S,$(SRCS)))))
+LAUNCHER_SRCS := $(filter $(S)/launcher/%.c,$(SRCS))
+# The tests' own programs: a Guest with extra commands, and host helpers.
+TEST_GUEST_OBJS := $(patsubst tests/qemu/%,$(O)/tests/%.o,$(basename \
+	$(wildcard tests/qemu/guest/*.c tests/qemu/guest/*.S)))
+TEST_TOOLS := $(patsubst tests/qemu/host/%.c,$(BIN)/%,$(wildcard tests/qemu/host/*.c))
+PROGRAMS := $(if $(HOST_SRCS),$(BIN)/lg.ko) \
+	$(if $(LAUNCHER_SRCS),$(BIN)/lguest) \
+	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf))
+
+build: $(B)/.abi-checked $(PROGRAMS)
+$(B)/.abi-checked: $(S)/include/lguest_abi.h
+	gcc -std=gnu11 -fsyntax-only $(WARN) -x c $<
 	@touch $@
+
+$(BIN)/lg.ko: $(HOST_SRCS)
+	@test -d "$(KDIR)" || { echo "no kernel headers for 6.1: make deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(abspath $(S)/host) modules
+	@mkdir -p $(@D) && cp $(S)/host/lg.ko $@
+
+$(BIN)/lguest: $(LAUNCHER_SRCS) $(S)/include/lguest_abi.h
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -o $@ $(LAUNCHER_SRCS)
+
+$(O)/guest/%.o: $(S)/guest/%.c $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -c -o $@ $<
+$(O)/guest/%.o: $(S)/guest/%.S $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -c -o $@ $<
+$(O)/guest/guest.lds: $(S)/guest/guest.lds.S $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc -E -P -D__ASSEMBLER__ -I$(S)/include -x c -o $@ $<
+
+$(BIN)/guest.elf: $(GUEST_OBJS) $(O)/guest/guest.lds
+	@mkdir -p $(@D)
+	ld $(GUEST_LDFLAGS) -T $(O)/guest/guest.lds -o $@ $(GUEST_OBJS)
+$(BIN)/test-guest.elf: $(GUEST_OBJS) $(TEST_GUEST_OBJS) $(O)/guest/guest.lds
+	ld $(GUEST_LDFLAGS) -T $(O)/guest/guest.lds -o $@ $(GUEST_OBJS) \
+		$(TEST_GUEST_OBJS)
+
+$(O)/tests/guest/%.o: tests/qemu/guest/%.c $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -Itests/qemu -c -o $@ $<
+$(O)/tests/guest/%.o: tests/qemu/guest/%.S $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -Itests/qemu -c -o $@ $<
+$(BIN)/%: tests/qemu/host/%.c $(wildcard tests/qemu/*.h)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Itests/qemu -o $@ $<
+
+# ---- QEMU: the Host kernel boots with an initramfs of our programs -------
+VM := $(B)/vm/initramfs.cpio.gz
+$(VM): $(PROGRAMS) $(TEST_TOOLS) $(wildcard tests/qemu/*.sh) tools/mkinitramfs
+	tools/mkinitramfs $(BIN) tests/qemu $@
+
+.PHONY: run bench
+# Boot the Host in QEMU and run the hello Guest on its console.
+run: all $(VM)
+	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) run max
+
+# Round trips measured side by side in one boot (chapter 7).
+bench: all $(VM)
+	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) bench max | tests/qemu/bench-report
 
 # ---- Weave: chapters -> Markdown -> HTML and PDF -------------------------
 MDH := $(B)/book/md-html
@@ -132,8 +215,8 @@ Beer: $(MDH)/.stamp
 	@for p in $(PAGES); do tools/chapter-text $(MDH) "$${p#*-}"; done
 
 # ---- Tests ---------------------------------------------------------------
-test: all
-	tests/run
+test: all $(if $(PROGRAMS),$(VM))
+	VMLINUZ=$(VMLINUZ) tests/run
 
 clean:
 	rm -rf $(B)

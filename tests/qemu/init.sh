@@ -1,0 +1,19 @@
+#!/bin/sh
+# init.sh: /init of the test initramfs: loads lg.ko, runs the scenarios named on the kernel command line.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+export PATH=/bin:/lg
+mode=$(sed -n 's/.*lgmode=\([a-z]*\).*/\1/p' /proc/cmdline)
+echo "LGBOOT mode=${mode:-none} cpus=$(nproc) la57=$(grep -c la57 /proc/cpuinfo)"
+echo "LGBOOT $(grep -m1 vendor_id /proc/cpuinfo | tr -d '\t'); $(grep -m1 ^bugs /proc/cpuinfo | tr -d '\t')"
+echo "LGBOOT $(dmesg | grep -o 'page tables isolation: .*' || echo 'PTI off')"
+. /lg/scenarios.sh
+case "$mode" in
+run)	lg_run_hello ;;
+bench)	lg_run_bench ;;
+nmi)	lg_run_nmi_stress ;;
+*)	lg_run_tests ;;
+esac
+echo "LGDONE"
+poweroff -f

@@ -1,0 +1,206 @@
+# scenarios.sh: the test scenarios, sourced by /init; each prints "LGTEST <name> PASS|FAIL <why>".
+G=/lg/test-guest.elf	# the Guest with the tests' extra commands
+OUT=/tmp/out
+
+lg_result()
+{
+	echo "LGTEST $1 $2 $3"
+}
+
+# lg_case NAME RC PATTERN... -- COMMAND...: run COMMAND; pass if it exits
+# with RC and its output matches every PATTERN (grep -E).
+lg_case()
+{
+	name=$1 want=$2
+	shift 2
+	pats=
+	while [ "$1" != "--" ]; do pats="$pats
+$1"; shift; done
+	shift
+	"$@" > $OUT 2>&1
+	rc=$?
+	sed 's/^/    | /' $OUT
+	why=
+	[ "$rc" = "$want" ] || why="exit code $rc, wanted $want"
+	echo "$pats" | while read -r p; do
+		[ -z "$p" ] || grep -qE "$p" $OUT || echo "missing: $p"
+	done > /tmp/why
+	[ -s /tmp/why ] && why="$why $(cat /tmp/why | tr '\n' ' ')"
+	if [ -z "$why" ]; then lg_result "$name" PASS "rc=$rc"; else
+		lg_result "$name" FAIL "$why"; fi
+}
+
+# lg_fault NAME PATTERN GUEST-ARGS...: the Guest must be killed with a report
+# matching PATTERN, and a fresh Guest must run fine right after.
+lg_fault()
+{
+	name=$1 pat=$2
+	shift 2
+	lg_case "$name" 70 "Guest killed: .*$pat" -- lguest $G "$@"
+	lg_case "$name-then-hello" 0 "Hello from the Guest" -- lguest $G hello
+}
+
+lg_load()
+{
+	if insmod /lg/lg.ko; then lg_result insmod PASS ""; else
+		lg_result insmod FAIL ""; fi
+}
+
+lg_unload()
+{
+	if rmmod lg; then lg_result rmmod PASS ""; else lg_result rmmod FAIL ""; fi
+}
+
+lg_check_dmesg()
+{
+	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection' | head -n 3)
+	if [ -z "$bad" ]; then lg_result dmesg PASS ""; else
+		lg_result dmesg FAIL "$bad"; dmesg | tail -n 80; fi
+}
+
+# Bad images: missing, truncated, wrong architecture.
+lg_bad_images()
+{
+	head -c 100 $G > /tmp/truncated.elf
+	cp $G /tmp/arm.elf
+	printf '\050\000' | dd of=/tmp/arm.elf bs=1 seek=18 conv=notrunc 2>/dev/null
+	lg_case image-missing 66 "No such file" -- lguest /tmp/nonexistent.elf
+	lg_case image-truncated 65 "truncated" -- lguest /tmp/truncated.elf
+	lg_case image-wrong-arch 65 "not an x86-64" -- lguest /tmp/arm.elf
+	lg_case usage 64 "usage" -- lguest
+}
+
+# FPU isolation: a host process and a Guest share CPU 0 and must never see
+# each other's SSE registers.
+lg_fpu()
+{
+	taskset -c 0 fpu_hog 20000000 > /tmp/hog 2>&1 &
+	hog=$!
+	lg_case fpu-guest 0 "marker seen 0 times" -- taskset -c 0 lguest $G fpu 4000000
+	wait $hog
+	rc=$?
+	cat /tmp/hog
+	if [ $rc = 0 ] && grep -q "0 lost the marker" /tmp/hog &&
+	   ! grep -q " 0 preemptions" /tmp/hog; then
+		lg_result fpu-host PASS "$(cat /tmp/hog)"
+	else
+		lg_result fpu-host FAIL "rc=$rc $(cat /tmp/hog)"
+	fi
+}
+
+# Several Guests at once on both CPUs.
+lg_parallel()
+{
+	for i in 1 2 3 4; do lguest $G bench 20000 > /tmp/par$i 2>&1 & done
+	fails=0
+	for job in $(jobs -p); do wait $job || fails=$((fails + 1)); done
+	if [ $fails = 0 ]; then lg_result parallel PASS ""; else
+		lg_result parallel FAIL "$fails Guests failed"; fi
+}
+
+# NMIs sent (sysrq-l backtrace IPIs) while a Guest spins on CPU 1: each one
+# must reach the Host's NMI handler exactly once.
+# lg_nmi NAME COUNT GUEST-ARGS...: NMIs sent (sysrq-l backtrace IPIs) while
+# a Guest runs on CPU 1: each one must reach the Host's NMI handler once.
+lg_nmi()
+{
+	name=$1 count=$2
+	shift 2
+	taskset -c 1 lguest $G "$@" > /tmp/nmi.out 2>&1 &
+	pid=$!
+	sleep 2
+	before=$(dmesg | grep -c "NMI backtrace for cpu 1")
+	in_lg0=$(dmesg | grep -c "RIP: 0010:lg_")
+	nmis0=$(awk '/^ *NMI:/ { print $3 }' /proc/interrupts)
+	for i in $(seq $count); do
+		taskset -c 0 sh -c 'echo l > /proc/sysrq-trigger'
+		sleep 0.3
+	done
+	sleep 1
+	n=$(($(dmesg | grep -c "NMI backtrace for cpu 1") - before))
+	nmis=$(($(awk '/^ *NMI:/ { print $3 }' /proc/interrupts) - nmis0))
+	in_lg=$(($(dmesg | grep -c "RIP: 0010:lg_") - in_lg0))
+	kill -TERM $pid	# background jobs of a script ignore SIGINT
+	wait $pid
+	why="$count sent, $nmis NMIs on CPU 1, $n backtraces, $in_lg from lg"
+	if [ "$n" = "$count" ] && [ "$nmis" = "$count" ] && [ "$in_lg" -ge 1 ]; then
+		lg_result "$name" PASS "$why"
+	else
+		lg_result "$name" FAIL "$why"
+		dmesg | tail -n 60
+	fi
+}
+
+# Every page pinned for a shadow PTE was unpinned again.
+lg_check_pins()
+{
+	echo 1 > /proc/sys/vm/stat_refresh	# fold the per-CPU counters
+	acq=$(awk '/^nr_foll_pin_acquired/ { print $2 }' /proc/vmstat)
+	rel=$(awk '/^nr_foll_pin_released/ { print $2 }' /proc/vmstat)
+	if [ -n "$acq" ] && [ "$acq" = "$rel" ] && [ "$acq" -gt 0 ]; then
+		lg_result pins PASS "acquired=$acq released=$rel"
+	else
+		lg_result pins FAIL "acquired=$acq released=$rel"
+	fi
+}
+
+lg_run_hello()
+{
+	lg_load
+	lguest /lg/guest.elf hello
+	echo "launcher exit code $?"
+	lg_unload
+}
+
+lg_run_tests()
+{
+	lg_load
+	lg_case hello 0 "^Hello from the Guest$" -- lguest $G hello
+	lg_case exit-7 7 "code 7" -- lguest $G exit 7
+	lg_case memory-16 0 "Hello" -- lguest --memory 16 $G hello
+	lg_case unknown-hcall 0 "returned -38" -- lguest $G unknown-hcall
+	lg_fault unmapped "page fault \(#PF\).*CR2 0x100000000000: not mapped" unmapped
+	lg_fault hlt "general protection \(#GP\), vector 13" hlt
+	lg_fault syscall "invalid opcode \(#UD\)" syscall
+	lg_fault sysenter "(invalid opcode|general protection)" sysenter
+	lg_case wrgsbase 70 "7e57c0ffee00 \(kept\)|no FSGSBASE" "Guest killed: invalid opcode" \
+		-- lguest $G wrgsbase
+	lg_case wrgsbase-then-hello 0 "Hello from the Guest" -- lguest $G hello
+	lg_fault int3 "breakpoint \(#BP\)" int3
+	lg_fault host-half "page fault \(#PF\).*CR2 0xffffffff81000000: the address belongs to the Host" host-half
+	lg_fault bad-phys "page fault \(#PF\).*outside its RAM" bad-phys
+	lg_case signal 130 "" -- timeout -s INT 2 lguest $G fpu 1000000000000
+	lg_bad_images
+	lg_fpu
+	lg_parallel
+	lg_nmi nmi-spin 5 fpu 1000000000000
+	lg_nmi nmi-hypercalls 20 bench 1000000000
+	lg_check_pins
+	lg_check_dmesg
+	lg_unload
+}
+
+# NMI stress: many rounds of NMIs at a Guest doing hypercalls.
+lg_run_nmi_stress()
+{
+	lg_load
+	for r in 1 2 3 4 5 6; do
+		date +%s
+		lg_nmi nmi-stress-$r 20 bench 1000000000
+	done
+	date +%s
+	lg_check_dmesg
+	lg_unload
+}
+
+lg_run_bench()
+{
+	lg_load
+	getppid_bench 100000 | tee /tmp/bench.host
+	lguest $G bench 100000 | tee /tmp/bench.guest
+	cat /tmp/bench.host /tmp/bench.guest | awk '
+		/^host:/ { h = $4 } /^guest:/ { g = $4 }
+		END { if (h > 0) printf "LGBENCH ratio hypercall/getppid = %.1f\n", g / h }'
+	lg_check_dmesg
+	lg_unload
+}
