@@ -87,7 +87,7 @@ LAUNCHER_SRCS := $(filter $(S)/launcher/%.c,$(SRCS))
 TEST_GUEST_OBJS := $(patsubst tests/qemu/%,$(O)/tests/%.o,$(basename \
 	$(wildcard tests/qemu/guest/*.c tests/qemu/guest/*.S)))
 TEST_TOOLS := $(patsubst tests/qemu/host/%.c,$(BIN)/%,$(wildcard tests/qemu/host/*.c))
-PROGRAMS := $(if $(HOST_SRCS),$(BIN)/lg.ko) \
+PROGRAMS := $(if $(filter $(S)/host/%,$(SRCS)),$(BIN)/lg.ko) \
 	$(if $(LAUNCHER_SRCS),$(BIN)/lguest) \
 	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf))
 
