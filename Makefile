@@ -87,9 +87,12 @@ LAUNCHER_SRCS := $(filter $(S)/launcher/%.c,$(SRCS))
 TEST_GUEST_OBJS := $(patsubst tests/qemu/%,$(O)/tests/%.o,$(basename \
 	$(wildcard tests/qemu/guest/*.c tests/qemu/guest/*.S)))
 TEST_TOOLS := $(patsubst tests/qemu/host/%.c,$(BIN)/%,$(wildcard tests/qemu/host/*.c))
+# Chapter 7's benchmarks that run on the Host.
+BENCH_PROGS := $(patsubst $(S)/bench/%.c,$(BIN)/%,$(filter $(S)/bench/%.c,$(SRCS)))
 PROGRAMS := $(if $(filter $(S)/host/%,$(SRCS)),$(BIN)/lg.ko) \
 	$(if $(LAUNCHER_SRCS),$(BIN)/lguest) \
-	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf))
+	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf)) \
+	$(BENCH_PROGS)
 
 build: $(B)/.abi-checked $(PROGRAMS)
 $(B)/.abi-checked: $(S)/include/lguest_abi.h
@@ -128,6 +131,9 @@ $(O)/tests/guest/%.o: tests/qemu/guest/%.c $(GUEST_HDRS)
 $(O)/tests/guest/%.o: tests/qemu/guest/%.S $(GUEST_HDRS)
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -Itests/qemu -c -o $@ $<
+$(BIN)/%: $(S)/bench/%.c
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -o $@ $<
 $(BIN)/%: tests/qemu/host/%.c $(wildcard tests/qemu/*.h)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Itests/qemu -o $@ $<
