@@ -82,7 +82,9 @@ HOST_SRCS := $(filter $(S)/host/% $(S)/include/%,$(SRCS))
 GUEST_HDRS := $(filter $(S)/guest/%.h $(S)/include/%,$(SRCS))
 GUEST_OBJS := $(patsubst $(S)/%,$(O)/%.o,$(basename $(filter-out %.lds.S,\
 	$(filter $(S)/guest/%.c $(S)/guest/%.S,$(SRCS)))))
-LAUNCHER_SRCS := $(filter $(S)/launcher/%.c,$(SRCS))
+# The virtio device model (chapter 4) is unit-tested on its own for now.
+VIRTIO_SRCS := $(filter $(S)/launcher/virtio/%,$(SRCS))
+LAUNCHER_SRCS := $(filter-out $(S)/launcher/virtio/%,$(filter $(S)/launcher/%.c,$(SRCS)))
 # The tests' own programs: a Guest with extra commands, and host helpers.
 TEST_GUEST_OBJS := $(patsubst tests/qemu/%,$(O)/tests/%.o,$(basename \
 	$(wildcard tests/qemu/guest/*.c tests/qemu/guest/*.S)))
@@ -94,7 +96,9 @@ PROGRAMS := $(if $(filter $(S)/host/%,$(SRCS)),$(BIN)/lg.ko) \
 	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf)) \
 	$(BENCH_PROGS)
 
-build: $(B)/.abi-checked $(PROGRAMS)
+UNIT_TESTS := $(if $(VIRTIO_SRCS),$(B)/tests/test_virtio $(B)/tests/test_virtio_san)
+
+build: $(B)/.abi-checked $(PROGRAMS) $(UNIT_TESTS)
 $(B)/.abi-checked: $(S)/include/lguest_abi.h
 	gcc -std=gnu11 -fsyntax-only $(WARN) -x c $<
 	@touch $@
@@ -137,6 +141,18 @@ $(BIN)/%: $(S)/bench/%.c
 $(BIN)/%: tests/qemu/host/%.c $(wildcard tests/qemu/*.h)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Itests/qemu -o $@ $<
+
+# The device model's unit tests, plain and with ASan/UBSan.
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+$(B)/tests/test_virtio: tests/virtio/test_virtio.c $(VIRTIO_SRCS)
+	@mkdir -p $(@D)
+	gcc -std=gnu11 -O2 -g $(WARN) -I$(S)/launcher/virtio -o $@ $< \
+		$(filter %.c,$(VIRTIO_SRCS)) -pthread
+$(B)/tests/test_virtio_san: tests/virtio/test_virtio.c $(VIRTIO_SRCS)
+	@mkdir -p $(@D)
+	gcc -std=gnu11 -O1 -g $(WARN) $(SANFLAGS) -I$(S)/launcher/virtio -o $@ $< \
+		$(filter %.c,$(VIRTIO_SRCS)) -pthread
 
 # ---- QEMU: the Host kernel boots with an initramfs of our programs -------
 VM := $(B)/vm/initramfs.cpio.gz
