@@ -1,4 +1,4 @@
-/* scenarios.c: what the test Guest does, by its first argument. */
+/* scenarios.c: the test Guest's extra commands (see guest/commands.c). */
 #include "guest.h"
 #include "fpu_marker.h"
 
@@ -9,24 +9,6 @@
 #define PTE_ADDR	0x000ffffffffff000ULL
 #define PTE_P_RW_U_PS	0x87ULL	/* present, writable, user, 2M page */
 #define GS_TEST_VALUE	0x00007e57c0ffee00ULL
-
-/* hello: the first words of every Guest. */
-static int
-do_hello(int argc, char **argv)
-{
-	gprintf("Hello from the Guest\n");
-	return 0;
-}
-
-/* exit N: shut down with code N. */
-static int
-do_exit(int argc, char **argv)
-{
-	uint64_t code = argc > 1 ? gstrtoull(argv[1]) : 0;
-
-	gprintf("Guest shutting down with code %lu\n", code);
-	return (int)code;
-}
 
 /* unmapped: read an address the Guest's page tables do not map. */
 static int
@@ -184,38 +166,18 @@ do_unknown_hcall(int argc, char **argv)
 	return r == LGUEST_ENOSYS ? 0 : 1;
 }
 
-/* A scenario: the command-line word that selects it, and its code. */
-struct scenario {
-	const char *name;
-	int (*run)(int argc, char **argv);
+/* The test Guest's commands, looked up after the book's guest_commands[]. */
+const struct guest_command guest_test_commands[] = {
+	{ "unmapped", do_unmapped, "unmapped: read an unmapped address" },
+	{ "host-half", do_host_half, "host-half: read the Host's upper half" },
+	{ "bad-phys", do_bad_phys, "bad-phys: map and touch a page beyond RAM" },
+	{ "hlt", do_hlt, "hlt: a privileged instruction (#GP)" },
+	{ "syscall", do_syscall, "syscall: must be #UD" },
+	{ "sysenter", do_sysenter, "sysenter: must fault" },
+	{ "wrgsbase", do_wrgsbase, "wrgsbase: GS base survives an exit" },
+	{ "int3", do_int3, "int3: a breakpoint trap" },
+	{ "fpu", do_fpu, "fpu N: read the SSE registers N times" },
+	{ "bench", do_bench, "bench N: time N null hypercalls" },
+	{ "unknown-hcall", do_unknown_hcall, "unknown-hcall: expect -ENOSYS" },
+	{ NULL, NULL, NULL }
 };
-
-static const struct scenario scenarios[] = {
-	{ "hello", do_hello },
-	{ "exit", do_exit },
-	{ "unmapped", do_unmapped },
-	{ "host-half", do_host_half },
-	{ "bad-phys", do_bad_phys },
-	{ "hlt", do_hlt },
-	{ "syscall", do_syscall },
-	{ "sysenter", do_sysenter },
-	{ "wrgsbase", do_wrgsbase },
-	{ "int3", do_int3 },
-	{ "fpu", do_fpu },
-	{ "bench", do_bench },
-	{ "unknown-hcall", do_unknown_hcall },
-};
-
-/* Run the scenario named by argv[0] (default: hello). */
-int
-guest_run_scenario(int argc, char **argv)
-{
-	const char *name = argc ? argv[0] : "hello";
-	size_t i;
-
-	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-		if (!gstrcmp(name, scenarios[i].name))
-			return scenarios[i].run(argc, argv);
-	gprintf("unknown scenario '%s'\n", name);
-	return 99;
-}
