@@ -42,7 +42,7 @@ $(T)/%: tools/%.c | $(B)/.deps
 # ---- Tangle: checks first, then every root into build/src ----------------
 tangle: $(B)/.tangled
 $(B)/.tangled: $(CHAPTERS) tools/roots.txt tools/tangle tools/check-roots \
-		$(T)/nw2md $(T)/checklang | $(B)/.deps
+		$(T)/nw2md $(T)/checklang $(T)/nwtangle | $(B)/.deps
 	$(T)/checklang $(CHAPTERS) book/front-matter.md
 	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
 	tools/check-roots tools/roots.txt $(CHAPTERS)
@@ -182,7 +182,7 @@ weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js
 weave-pdf: $(PDFS)
 
 # Definitions for the identifier index come from ctags over #line'd sources.
-$(B)/book/tags: $(B)/.tangled tools/mktags tools/tangle
+$(B)/book/tags: $(B)/.tangled tools/mktags tools/tangle $(T)/nwtangle
 	@mkdir -p $(@D)
 	tools/mktags $(B)/book/idx tools/roots.txt $(CHAPTERS) >$@
 
