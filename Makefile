@@ -40,21 +40,24 @@ $(T)/%: tools/%.c | $(B)/.deps
 	gcc $(TOOL_CFLAGS) -o $@ $<
 
 # ---- Tangle: checks first, then every root into build/src ----------------
+# The book's checks, each reporting file:line: English/Chinese pairs,
+# undefined or cyclic chunks, roots exactly as tools/roots.txt lists them.
+define BOOK_CHECKS
+$(T)/checklang $(CHAPTERS) book/front-matter.md
+	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
+	tools/check-roots tools/roots.txt $(CHAPTERS)
+endef
 tangle: $(B)/.tangled
 $(B)/.tangled: $(CHAPTERS) tools/roots.txt tools/tangle tools/check-roots \
 		$(T)/nw2md $(T)/checklang $(T)/nwtangle | $(B)/.deps
-	$(T)/checklang $(CHAPTERS) book/front-matter.md
-	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
-	tools/check-roots tools/roots.txt $(CHAPTERS)
+	$(BOOK_CHECKS)
 	tools/tangle $(B)/src tools/roots.txt $(CHAPTERS)
 	@touch $@
 # cpif leaves an unchanged file alone, so what depends on it is not rebuilt.
 $(SRCS): $(B)/.tangled ;
 
 check-book: $(T)/nw2md $(T)/checklang | $(B)/.deps
-	$(T)/checklang $(CHAPTERS) book/front-matter.md
-	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
-	tools/check-roots tools/roots.txt $(CHAPTERS)
+	$(BOOK_CHECKS)
 	@echo "check-book: $(words $(CHAPTERS)) chapters, $(words $(ROOTS)) roots: OK"
 
 # ---- Build: the Host module, the Launcher, the Guest ---------------------
