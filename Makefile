@@ -129,6 +129,7 @@ $(BIN)/guest.elf: $(GUEST_OBJS) $(O)/guest/guest.lds
 	@mkdir -p $(@D)
 	ld $(GUEST_LDFLAGS) -T $(O)/guest/guest.lds -o $@ $(GUEST_OBJS)
 $(BIN)/test-guest.elf: $(GUEST_OBJS) $(TEST_GUEST_OBJS) $(O)/guest/guest.lds
+	@mkdir -p $(@D)
 	ld $(GUEST_LDFLAGS) -T $(O)/guest/guest.lds -o $@ $(GUEST_OBJS) \
 		$(TEST_GUEST_OBJS)
 
@@ -148,13 +149,12 @@ $(BIN)/%: tests/qemu/host/%.c $(wildcard tests/qemu/*.h)
 # The device model's unit tests, plain and with ASan/UBSan.
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-$(B)/tests/test_virtio: tests/virtio/test_virtio.c $(VIRTIO_SRCS)
+$(B)/tests/test_virtio: UNIT_CFLAGS := -O2
+$(B)/tests/test_virtio_san: UNIT_CFLAGS := -O1 $(SANFLAGS)
+$(B)/tests/test_virtio $(B)/tests/test_virtio_san: tests/virtio/test_virtio.c \
+		$(VIRTIO_SRCS)
 	@mkdir -p $(@D)
-	gcc -std=gnu11 -O2 -g $(WARN) -I$(S)/launcher/virtio -o $@ $< \
-		$(filter %.c,$(VIRTIO_SRCS)) -pthread
-$(B)/tests/test_virtio_san: tests/virtio/test_virtio.c $(VIRTIO_SRCS)
-	@mkdir -p $(@D)
-	gcc -std=gnu11 -O1 -g $(WARN) $(SANFLAGS) -I$(S)/launcher/virtio -o $@ $< \
+	gcc -std=gnu11 -g $(UNIT_CFLAGS) $(WARN) -I$(S)/launcher/virtio -o $@ $< \
 		$(filter %.c,$(VIRTIO_SRCS)) -pthread
 
 # ---- QEMU: the Host kernel boots with an initramfs of our programs -------

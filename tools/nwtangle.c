@@ -188,6 +188,16 @@ indent_for(const struct line *l, int j, const char *outer)
 	return in;
 }
 
+/* Expand the chunk used at piece j, indented as the text before it. */
+static void
+expand_use(const struct line *l, int j, const char *indent)
+{
+	char *in = indent_for(l, j, indent);
+
+	expand(l->p[j].s, in, l->file, l->lineno);
+	free(in);
+}
+
 /* Write one source line (without its newline) at the given indentation. */
 static void
 put_line(const struct line *l, const char *indent)
@@ -200,10 +210,7 @@ put_line(const struct line *l, const char *indent)
 		if (deferred && p->kind == P_TEXT && !p->s[strspn(p->s, " \t")])
 			continue;	/* white space: held back until we know */
 		if (p->kind == P_USE && deferred && blank_before(l, j)) {
-			char *in = indent_for(l, j, indent);
-
-			expand(p->s, in, l->file, l->lineno);
-			free(in);
+			expand_use(l, j, indent);
 			deferred = 0;
 			continue;
 		}
@@ -217,10 +224,7 @@ put_line(const struct line *l, const char *indent)
 		if (p->kind == P_TEXT) {
 			put_text(p->s, l);
 		} else {
-			char *in = indent_for(l, j, indent);
-
-			expand(p->s, in, l->file, l->lineno);
-			free(in);
+			expand_use(l, j, indent);
 		}
 	}
 	if (deferred && l->np && *l->p[0].s) {	/* only white space */
