@@ -13,6 +13,8 @@ case "$mode" in
 run)	lg_run_hello ;;
 bench)	lg_run_bench ;;
 nmi)	lg_run_nmi_stress ;;
+irq)	lg_load; lg_interrupts; lg_check_dmesg; lg_unload ;;
+dev)	lg_load; . /lg/dev.sh; lg_check_dmesg; lg_unload ;;	# your own dev.sh
 *)	lg_run_tests ;;
 esac
 echo "LGDONE"

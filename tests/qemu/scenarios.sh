@@ -17,7 +17,7 @@ lg_case()
 	while [ "$1" != "--" ]; do pats="$pats
 $1"; shift; done
 	shift
-	"$@" > $OUT 2>&1
+	timeout -s KILL "${LG_TIMEOUT:-120}" "$@" > $OUT 2>&1
 	rc=$?
 	sed 's/^/    | /' $OUT
 	why=
@@ -30,13 +30,14 @@ $1"; shift; done
 		lg_result "$name" FAIL "$why"; fi
 }
 
-# lg_fault NAME PATTERN GUEST-ARGS...: the Guest must be killed with a report
-# matching PATTERN, and a fresh Guest must run fine right after.
+# lg_fault NAME PATTERN GUEST-ARGS...: a Guest booted without its own trap
+# handlers ("notraps") must be killed with a report matching PATTERN, and a
+# fresh Guest must run fine right after.
 lg_fault()
 {
 	name=$1 pat=$2
 	shift 2
-	lg_case "$name" 70 "Guest killed: .*$pat" -- lguest $G "$@"
+	lg_case "$name" 70 "Guest killed: .*$pat" -- lguest $G notraps "$@"
 	lg_case "$name-then-hello" 0 "Hello from the Guest" -- lguest $G hello
 }
 
@@ -144,6 +145,109 @@ lg_check_pins()
 	fi
 }
 
+# lg_ticks NAME N HZ: N timer interrupts at HZ must take N/HZ seconds by
+# the Guest's TSC, within 10%.
+lg_ticks()
+{
+	name=$1
+	lg_case "$name" 0 "^ticks: $2 at $3 Hz in [0-9]+ us" -- lguest $G ticks $2 $3
+	set -- $(sed -n 's/^ticks: .* in \([0-9]*\) us, expected \([0-9]*\) us/\1 \2/p' $OUT)
+	if [ -n "$2" ] && [ $(($1 * 10)) -ge $(($2 * 9)) ] &&
+	   [ $(($1 * 10)) -le $(($2 * 11)) ]; then
+		lg_result "$name-rate" PASS "$1 us for $2 us"
+	else
+		lg_result "$name-rate" FAIL "took ${1:-?} us, expected ${2:-?} us"
+	fi
+}
+
+# An idle Guest must cost the Launcher under 2% of a CPU: its user and
+# system time, as its parent sees them, against 5 s of halting.
+lg_idle()
+{
+	sh -c "lguest $G idle 5 > $OUT 2>&1; echo rc=\$? >> $OUT; cat /proc/\$\$/stat >> $OUT"
+	sed 's/^/    | /' $OUT
+	ticks=$(awk '/^[0-9]+ \(/ { print $16 + $17 }' $OUT)	# cutime + cstime
+	ms=$(sed -n 's/^idle: 100 ticks in \([0-9]*\) ms/\1/p' $OUT)
+	hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+	cpu_ms=$((${ticks:-9999} * 1000 / hz))
+	why="Launcher CPU ${cpu_ms} ms over ${ms:-?} ms idle"
+	if grep -q rc=0 $OUT && [ -n "$ms" ] && [ "$ms" -ge 4900 ] &&
+	   [ $((cpu_ms * 50)) -lt "$ms" ]; then
+		lg_result idle-cpu PASS "$why"
+	else
+		lg_result idle-cpu FAIL "$why"
+	fi
+}
+
+# CPU 1's interrupt count for /proc/interrupts row $1 ("LOC:", "RES:"...).
+lg_irq_count()
+{
+	awk -v row="$1" '$1 == row { print $3 }' /proc/interrupts
+}
+
+# While a Guest computes on CPU 1, the Host's timer interrupts and IPIs
+# there must keep being counted: none is swallowed by the Guest.
+lg_host_irqs()
+{
+	taskset -c 1 lguest $G spin 4 > /tmp/spin.out 2>&1 &
+	pid=$!
+	sleep 1
+	loc0=$(lg_irq_count LOC:) ipi0=$(($(lg_irq_count RES:) + $(lg_irq_count CAL:)))
+	# A reader on CPU 1 woken from CPU 0: each wake-up is an IPI to CPU 1.
+	rm -f /tmp/fifo && mkfifo /tmp/fifo
+	taskset -c 1 cat /tmp/fifo > /dev/null &
+	for i in $(seq 20); do echo x; sleep 0.02; done > /tmp/fifo
+	sleep 0.5
+	loc=$(($(lg_irq_count LOC:) - loc0))
+	ipi=$(($(lg_irq_count RES:) + $(lg_irq_count CAL:) - ipi0))
+	wait $pid
+	rc=$?
+	cat /tmp/spin.out
+	why="rc=$rc; on CPU 1 in about 1 s: $loc timer interrupts, $ipi IPIs"
+	if [ $rc = 0 ] && [ "$loc" -ge 50 ] && [ "$ipi" -ge 10 ]; then
+		lg_result host-irqs PASS "$why"
+	else
+		lg_result host-irqs FAIL "$why"
+	fi
+}
+
+# Issue 5: traps reflected to the Guest, refused vectors, time and idle.
+lg_interrupts()
+{
+	lg_case traps 0 "trap de: vector 0 error 0x0 at the instruction: ok" \
+		"trap db: vector 1 error 0x0 after the instruction: ok" \
+		"trap bp: vector 3 error 0x0 after the instruction: ok" \
+		"trap ud: vector 6 error 0x0 at the instruction: ok" \
+		"trap gp: vector 13 error 0x0 at the instruction: ok" \
+		"trap gp-int: vector 13 error 0x[24]02 at the instruction: ok" \
+		"trap pf: vector 14 error 0x4 at the instruction, cr2 right: ok" \
+		"traps: 0 wrong, interrupts on, all recovered" -- lguest $G traps
+	lg_case panic 98 "Guest panic: trap 13, error 0x0, RIP 0x4000001" \
+		-- lguest $G hlt
+	lg_case panic-pf 98 "Guest panic: trap 14, error 0x4, .*CR2 0x100000000000" \
+		-- lguest $G unmapped
+	lg_case claim-nmi 70 "vector 2,.*claimed a vector the Host keeps" \
+		-- lguest $G claim 2
+	lg_case claim-mc 70 "vector 18,.*claimed a vector the Host keeps" \
+		-- lguest $G claim 18
+	lg_case claim-hypercall 70 "vector 31,.*claimed a vector the Host keeps" \
+		-- lguest $G claim 31
+	lg_case claim-256 70 "vector 256,.*claimed a vector the Host keeps" \
+		-- lguest $G claim 256
+	lg_case claim-host-handler 70 "vector 6,.*claimed a vector the Host keeps" \
+		-- lguest $G claim 6 18446744071578845184
+	lg_case bad-stack 70 "invalid opcode.*no room on the Guest's stack" \
+		-- lguest $G badstack
+	lg_case no-handler 70 "vector 32,.*an interrupt for a vector with no handler" \
+		-- lguest $G nohandler
+	lg_ticks ticks-500hz 1000 500
+	lg_ticks ticks-1000hz 1000 1000
+	lg_idle
+	lg_case signal-idle 130 "" -- timeout -s INT 2 lguest $G idle 60
+	lg_host_irqs
+	lg_case after-interrupts 0 "Hello from the Guest" -- lguest $G hello
+}
+
 lg_run_hello()
 {
 	lg_load
@@ -164,12 +268,13 @@ lg_run_tests()
 	lg_fault syscall "invalid opcode \(#UD\)" syscall
 	lg_fault sysenter "(invalid opcode|general protection)" sysenter
 	lg_case wrgsbase 70 "7e57c0ffee00 \(kept\)|no FSGSBASE" "Guest killed: invalid opcode" \
-		-- lguest $G wrgsbase
+		-- lguest $G notraps wrgsbase
 	lg_case wrgsbase-then-hello 0 "Hello from the Guest" -- lguest $G hello
 	lg_fault int3 "breakpoint \(#BP\)" int3
 	lg_fault host-half "page fault \(#PF\).*CR2 0xffffffff81000000: the address belongs to the Host" host-half
 	lg_fault bad-phys "page fault \(#PF\).*outside its RAM" bad-phys
 	lg_case signal 130 "" -- timeout -s INT 2 lguest $G fpu 1000000000000
+	lg_interrupts
 	lg_bad_images
 	lg_fpu
 	lg_parallel
@@ -201,6 +306,9 @@ lg_run_bench()
 	cat /tmp/bench.host /tmp/bench.guest | awk '
 		/^host:/ { h = $4 } /^guest:/ { g = $4 }
 		END { if (h > 0) printf "LGBENCH ratio hypercall/getppid = %.1f\n", g / h }'
+	taskset -c 1 lguest $G irqbench 200 | tee /tmp/bench.irq
+	awk '/^irq: enable-nothing/ { a = $3 } /^irq: enable-one/ { b = $3 }
+		END { if (a > 0) printf "LGBENCH ratio enable-one-pending/enable-nothing-pending = %.1f\n", b / a }' /tmp/bench.irq
 	lg_check_dmesg
 	lg_unload
 }

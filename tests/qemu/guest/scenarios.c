@@ -166,6 +166,200 @@ do_unknown_hcall(int argc, char **argv)
 	return r == LGUEST_ENOSYS ? 0 : 1;
 }
 
+/* What the trap hook saw; where the trapping instruction and the next are. */
+static struct guest_regs trap_seen;
+static uint64_t trap_cr2, trap_at, trap_resume;
+
+/* The tests' exception hook: record, then step over the instruction. */
+static int
+trap_record(struct guest_regs *regs)
+{
+	trap_seen = *regs;
+	trap_cr2 = guest_data.cr2;
+	regs->rip = trap_resume;
+	regs->rflags &= ~0x100ULL;	/* TF: stop single-stepping */
+	return 1;
+}
+
+/* Run @pre, then @insn at trap_at; trap_resume is the next instruction. */
+#define TRAP_RUN(pre, insn)						\
+	asm volatile("leaq 1f(%%rip), %%rax\n\t"			\
+		     "movq %%rax, %[resume]\n\t"			\
+		     "leaq 2f(%%rip), %%rax\n\t"			\
+		     "movq %%rax, %[at]\n\t"				\
+		     pre "\n"						\
+		     "2:\t" insn "\n"					\
+		     "1:"						\
+		     : [resume] "=m" (trap_resume), [at] "=m" (trap_at)	\
+		     : : "rax", "rcx", "rdx", "memory", "cc")
+
+static void trap_de(void) { TRAP_RUN("xorl %%ecx, %%ecx; xorl %%edx, %%edx", "divl %%ecx"); }
+static void trap_db(void) { TRAP_RUN("pushfq; orq $0x100, (%%rsp); popfq", "nop"); }
+static void trap_bp(void) { TRAP_RUN("", "int3"); }
+static void trap_ud(void) { TRAP_RUN("", "ud2"); }
+static void trap_gp(void) { TRAP_RUN("", "cli"); }
+static void trap_gp_int(void) { TRAP_RUN("", "int $0x40"); }
+static void trap_pf(void)
+{
+	TRAP_RUN("movabsq $0x100000000000, %%rcx", "movq (%%rcx), %%rdx");
+}
+
+/* One reflected exception and what the Guest's handler must see. */
+struct trap_case {
+	const char *name;
+	void (*run)(void);
+	uint64_t vector, error_code, error_mask;
+	int after;		/* RIP is past the instruction (a trap) */
+};
+
+static const struct trap_case trap_cases[] = {
+	{ "de", trap_de, 0, 0, ~0ULL, 0 },
+	{ "db", trap_db, 1, 0, ~0ULL, 1 },
+	{ "bp", trap_bp, 3, 0, ~0ULL, 1 },
+	{ "ud", trap_ud, 6, 0, ~0ULL, 0 },
+	{ "gp", trap_gp, 13, 0, ~0ULL, 0 },
+	/* "IDT, not external": the index is 0x40 (QEMU TCG scales it by 16) */
+	{ "gp-int", trap_gp_int, 13, 2, 3, 0 },
+	{ "pf", trap_pf, 14, 4, ~0ULL, 0 },	/* user-mode read, not present */
+};
+
+/* Run one case; 0 if the handler saw exactly what it should. */
+static int
+trap_check(const struct trap_case *c)
+{
+	uint64_t rip;
+	int ok;
+
+	trap_seen.vector = ~0ULL;
+	c->run();
+	rip = c->after ? trap_resume : trap_at;
+	ok = trap_seen.vector == c->vector &&
+	     (trap_seen.error_code & c->error_mask) == c->error_code &&
+	     trap_seen.rip == rip &&
+	     (c->vector != 14 || trap_cr2 == UNMAPPED_ADDR);
+	gprintf("trap %s: vector %lu error 0x%lx %s the instruction%s: %s\n",
+		c->name, trap_seen.vector, trap_seen.error_code,
+		trap_seen.rip == trap_at ? "at" :
+		trap_seen.rip == trap_resume ? "after" : "NOT at",
+		c->vector == 14 ? (trap_cr2 == UNMAPPED_ADDR ? ", cr2 right" :
+				   ", cr2 WRONG") : "", ok ? "ok" : "WRONG");
+	return !ok;
+}
+
+/* traps: raise each exception; the Guest's handler must see it, and recover. */
+static int
+do_traps(int argc, char **argv)
+{
+	unsigned int i;
+	int bad = 0;
+
+	guest_trap_hook = trap_record;
+	for (i = 0; i < sizeof(trap_cases) / sizeof(trap_cases[0]); i++)
+		bad += trap_check(&trap_cases[i]);
+	guest_trap_hook = NULL;
+	gprintf("traps: %d wrong, interrupts %s, all recovered\n", bad,
+		guest_data.irq_enabled ? "on" : "OFF");
+	return bad || !guest_data.irq_enabled;
+}
+
+/* claim V [HANDLER]: ask for vector V; the Host must refuse some. */
+static int
+do_claim(int argc, char **argv)
+{
+	uint64_t v = argc > 1 ? gstrtoull(argv[1]) : 2;
+	uint64_t handler = argc > 2 ? gstrtoull(argv[2]) :
+			   (uint64_t)guest_trap_stubs;
+
+	gprintf("claiming vector %lu for %lx\n", v, handler);
+	hcall(LHCALL_LOAD_IDT_ENTRY, v, handler, 0);
+	gprintf("the claim was accepted\n");
+	return 1;
+}
+
+/* badstack: an exception with the stack pointer on an unmapped page. */
+static int
+do_badstack(int argc, char **argv)
+{
+	asm volatile("movabsq $0x100000000000, %%rsp; ud2" : : : "memory");
+	return 1;
+}
+
+/* nohandler: a timer interrupt for a vector the Guest left empty. */
+static int
+do_nohandler(int argc, char **argv)
+{
+	hcall(LHCALL_LOAD_IDT_ENTRY, LGUEST_TIMER_IRQ, 0, 0);
+	hcall(LHCALL_SET_CLOCKEVENT, 1000, 0, 0);
+	for (;;)
+		guest_halt();
+	return 1;
+}
+
+static volatile uint64_t irq_tsc;	/* when the bench's interrupt came */
+
+/* The bench's timer handler: note the time. */
+static void
+bench_irq(void)
+{
+	irq_tsc = rdtsc();
+}
+
+/* Cycles from a deadline @d ahead to the handler, halting or spinning. */
+static uint64_t
+irq_latency(uint64_t d, int halt)
+{
+	uint64_t deadline = rdtsc() + d;
+
+	irq_tsc = 0;
+	guest_clock_at(deadline);
+	while (!irq_tsc)
+		if (halt)
+			guest_halt();
+	return irq_tsc > deadline ? irq_tsc - deadline : 0;
+}
+
+/* Cycles of guest_irq_enable() with a timer interrupt pending or not. */
+static uint64_t
+irq_enable_cost(int pending)
+{
+	volatile uint64_t *p = guest_data.irq_pending;
+	uint64_t t0;
+
+	guest_irq_disable();
+	if (pending) {
+		guest_clock_at(rdtsc());
+		while (!p[0])
+			;
+	}
+	t0 = rdtsc();
+	guest_irq_enable();
+	return rdtsc() - t0;
+}
+
+/* irqbench N: interrupt latency and the cost of enabling interrupts. */
+static int
+do_irqbench(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 200, i, d;
+	uint64_t halted = 0, spinning = 0, idle = 0, pending = 0;
+
+	if (!n || !guest_data.tsc_khz)
+		return 1;
+	d = guest_ns_to_tsc(200000);
+	guest_set_irq_handler(LGUEST_TIMER_IRQ, bench_irq);
+	for (i = 0; i < n; i++) {
+		halted += irq_latency(d, 1);
+		spinning += irq_latency(d, 0);
+		idle += irq_enable_cost(0);
+		pending += irq_enable_cost(1);
+	}
+	gprintf("irq: latency-halted %lu cycles\n", halted / n);
+	gprintf("irq: latency-spinning %lu cycles\n", spinning / n);
+	gprintf("irq: enable-nothing-pending %lu cycles\n", idle / n);
+	gprintf("irq: enable-one-pending %lu cycles\n", pending / n);
+	return 0;
+}
+
 /* The test Guest's commands, looked up after the book's guest_commands[]. */
 const struct guest_command guest_test_commands[] = {
 	{ "unmapped", do_unmapped, "unmapped: read an unmapped address" },
@@ -179,5 +373,10 @@ const struct guest_command guest_test_commands[] = {
 	{ "fpu", do_fpu, "fpu N: read the SSE registers N times" },
 	{ "bench", do_bench, "bench N: time N null hypercalls" },
 	{ "unknown-hcall", do_unknown_hcall, "unknown-hcall: expect -ENOSYS" },
+	{ "traps", do_traps, "traps: each exception reaches the Guest's handler" },
+	{ "claim", do_claim, "claim V [HANDLER]: ask for vector V" },
+	{ "badstack", do_badstack, "badstack: an exception with no stack" },
+	{ "nohandler", do_nohandler, "nohandler: an interrupt with no handler" },
+	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
 	{ NULL, NULL, NULL }
 };
