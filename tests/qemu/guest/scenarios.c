@@ -360,6 +360,56 @@ do_irqbench(int argc, char **argv)
 	return 0;
 }
 
+/* The storm's state: interrupts still to raise, and interrupts taken. */
+static volatile uint64_t storm_left, storm_taken;
+
+uint64_t regs_hold(volatile uint64_t *counter, uint64_t target);
+
+/*
+ * The storm's timer handler: ask for the next interrupt at once, and wait
+ * until the Host shows it pending, so that the return path finds it in
+ * the no-interrupt window every time.
+ */
+static void
+storm_irq(void)
+{
+	volatile uint64_t *p = guest_data.irq_pending;
+
+	storm_taken++;
+	if (!storm_left)
+		return;
+	storm_left--;
+	guest_clock_at(0);
+	while (!p[0])
+		;
+}
+
+/* storm N: N+1 interrupts back to back; every register must survive. */
+static int
+do_storm(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 1000, changed;
+
+	storm_left = n;
+	storm_taken = 0;
+	guest_set_irq_handler(LGUEST_TIMER_IRQ, storm_irq);
+	/* 1 ms: the first interrupt must find regs_hold() in its loop */
+	guest_clock_at(rdtsc() + guest_ns_to_tsc(1000000));
+	changed = regs_hold(&storm_taken, n + 1);
+	gprintf("storm: %lu interrupts, %lu registers changed\n",
+		(uint64_t)storm_taken, changed);
+	return changed || storm_taken != n + 1;
+}
+
+/* halt-forever: halt with no clock armed; only a signal ends it. */
+static int
+do_halt_forever(int argc, char **argv)
+{
+	for (;;)
+		guest_halt();
+	return 1;
+}
+
 /* The test Guest's commands, looked up after the book's guest_commands[]. */
 const struct guest_command guest_test_commands[] = {
 	{ "unmapped", do_unmapped, "unmapped: read an unmapped address" },
@@ -378,5 +428,7 @@ const struct guest_command guest_test_commands[] = {
 	{ "badstack", do_badstack, "badstack: an exception with no stack" },
 	{ "nohandler", do_nohandler, "nohandler: an interrupt with no handler" },
 	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
+	{ "storm", do_storm, "storm N: back-to-back interrupts keep registers" },
+	{ "halt-forever", do_halt_forever, "halt-forever: halt with no clock" },
 	{ NULL, NULL, NULL }
 };
