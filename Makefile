@@ -87,7 +87,7 @@ GUEST_OBJS := $(patsubst $(S)/%,$(O)/%.o,$(basename $(filter-out %.lds.S,\
 	$(filter $(S)/guest/%.c $(S)/guest/%.S,$(SRCS)))))
 # The virtio device model (chapter 4) is unit-tested on its own for now.
 VIRTIO_SRCS := $(filter $(S)/launcher/virtio/%,$(SRCS))
-LAUNCHER_SRCS := $(filter-out $(S)/launcher/virtio/%,$(filter $(S)/launcher/%.c,$(SRCS)))
+LAUNCHER_SRCS := $(filter $(S)/launcher/%.c,$(SRCS))
 # The tests' own programs: a Guest with extra commands, and host helpers.
 TEST_GUEST_OBJS := $(patsubst tests/qemu/%,$(O)/tests/%.o,$(basename \
 	$(wildcard tests/qemu/guest/*.c tests/qemu/guest/*.S)))
@@ -111,9 +111,9 @@ $(BIN)/lg.ko: $(HOST_SRCS)
 	$(MAKE) -C $(KDIR) M=$(abspath $(S)/host) modules
 	@mkdir -p $(@D) && cp $(S)/host/lg.ko $@
 
-$(BIN)/lguest: $(LAUNCHER_SRCS) $(S)/include/lguest_abi.h
+$(BIN)/lguest: $(LAUNCHER_SRCS) $(VIRTIO_SRCS) $(S)/include/lguest_abi.h
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -o $@ $(LAUNCHER_SRCS)
+	gcc $(USER_CFLAGS) -I$(S)/launcher/virtio -o $@ $(LAUNCHER_SRCS)
 
 $(O)/guest/%.o: $(S)/guest/%.c $(GUEST_HDRS)
 	@mkdir -p $(@D)

@@ -14,6 +14,7 @@ run)	lg_run_hello ;;
 bench)	lg_run_bench ;;
 nmi)	lg_run_nmi_stress ;;
 irq)	lg_load; lg_interrupts; lg_check_dmesg; lg_unload ;;
+devices) lg_load; lg_devices; lg_check_dmesg; lg_unload ;;
 dev)	lg_load; . /lg/dev.sh; lg_check_dmesg; lg_unload ;;	# your own dev.sh
 *)	lg_run_tests ;;
 esac

@@ -250,6 +250,54 @@ lg_interrupts()
 	lg_case after-interrupts 0 "Hello from the Guest" -- lguest $G hello
 }
 
+# lg_same NAME A B: pass if A and B are the same non-empty string.
+lg_same()
+{
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then lg_result "$1" PASS "$2"; else
+		lg_result "$1" FAIL "'$2' vs '$3'"; fi
+}
+
+# Issue 6: virtio console, block and entropy over virtio-mmio.
+lg_devices()
+{
+	D=/tmp/disk.img
+	rm -f $D && dd if=/dev/zero of=$D bs=1M count=16 2>/dev/null
+	lg_case devices 0 "virtio0: device 3 \(console\)" \
+		"virtio1: device 4 \(entropy\)" "virtio2: device 2 \(block\)" \
+		-- lguest --block $D $G devices
+	lg_case rng 0 "rng: 64 bytes, not all equal" -- lguest $G rng 64
+	# 1 MiB through the virtio console, then the Guest's own cksum of it.
+	lg_case console-1mib 0 "^cout: 1048576 bytes, cksum [0-9]+" \
+		-- lguest $G cout 1048576
+	want=$(sed -n 's/^cout: 1048576 bytes, cksum \([0-9]*\),.*/\1 1048576/p' $OUT)
+	lg_same console-1mib-cksum "$want" "$(head -c 1048576 $OUT | lgcksum)"
+	lg_case console-input 0 "^echo: hello guest$" "^echo: second line$" \
+		"cin: 2 lines echoed" -- sh -c \
+		"printf 'hello guest\nsecond line\nquit\n' | lguest $G cin"
+	lg_case blk-id 0 "blk-id: disk.img \(32768 sectors\)" \
+		-- lguest --block $D $G blk-id
+	lg_case blk-write 0 "blk-write: 32768 sectors, cksum [0-9]+" \
+		-- lguest --block $D $G blk-write 7
+	sum=$(sed -n 's/^blk-write: 32768 sectors, cksum \([0-9]*\)/\1/p' $OUT)
+	lg_same blk-host-cksum "$sum 16777216" "$(lgcksum < $D)"
+	lg_case blk-verify 0 "blk-verify: 32768 sectors, cksum $sum, 0 bad" \
+		-- lguest --block $D $G blk-verify 7
+	lg_case blk-verify-other-seed 1 "blk-verify: 32768 sectors, .* [1-9][0-9]* bad" \
+		-- lguest --block $D $G blk-verify 8
+	lg_case blk-ro 0 "blk-ro: write status 1" -- lguest --block $D,ro $G blk-ro
+	lg_same blk-ro-unchanged "$sum 16777216" "$(lgcksum < $D)"
+	lg_case bad-disk 66 "/tmp/no-such-disk.img" \
+		-- lguest --block /tmp/no-such-disk.img $G hello
+	lg_case bad-desc-range 76 "Guest broke device 1 \(buffer outside Guest RAM\)" \
+		-- lguest $G bad-desc range
+	lg_case bad-desc-loop 76 "Guest broke device 1 \(descriptor loop\)" \
+		-- lguest $G bad-desc loop
+	lg_case bad-desc-long 76 "Guest broke device 1 \(descriptor loop\)" \
+		-- lguest $G bad-desc long
+	lg_case after-devices 0 "Hello from the Guest" -- lguest $G hello
+	rm -f $D
+}
+
 lg_run_hello()
 {
 	lg_load
@@ -277,6 +325,7 @@ lg_run_tests()
 	lg_fault bad-phys "page fault \(#PF\).*outside its RAM" bad-phys
 	lg_case signal 130 "" -- timeout -s INT 2 lguest $G fpu 1000000000000
 	lg_interrupts
+	lg_devices
 	lg_bad_images
 	lg_fpu
 	lg_parallel
@@ -311,6 +360,12 @@ lg_run_bench()
 	taskset -c 1 lguest $G irqbench 200 | tee /tmp/bench.irq
 	awk '/^irq: enable-nothing/ { a = $3 } /^irq: enable-one/ { b = $3 }
 		END { if (a > 0) printf "LGBENCH ratio enable-one-pending/enable-nothing-pending = %.1f\n", b / a }' /tmp/bench.irq
+	dd if=/dev/urandom of=/tmp/bench.img bs=1M count=16 2>/dev/null
+	readbench /tmp/bench.img | tee /tmp/bench.blk
+	lguest --block /tmp/bench.img $G blk-bench | tee -a /tmp/bench.blk
+	awk '/^host-read:/ { h = $4 } /^blk-bench:/ { g = $5 }
+		END { if (h > 0) printf "LGBENCH ratio guest-block-read/host-read = %.1f\n", g / h }' /tmp/bench.blk
+	lguest $G cout 1048576 | grep '^cout:' | sed 's/^/console: /'
 	lg_check_dmesg
 	lg_unload
 }
