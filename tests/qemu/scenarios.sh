@@ -363,7 +363,7 @@ lg_run_bench()
 	dd if=/dev/urandom of=/tmp/bench.img bs=1M count=16 2>/dev/null
 	readbench /tmp/bench.img | tee /tmp/bench.blk
 	lguest --block /tmp/bench.img $G blk-bench | tee -a /tmp/bench.blk
-	awk '/^host-read:/ { h = $4 } /^blk-bench:/ { g = $5 }
+	awk '/^host-read:/ { h = $5 } /^blk-bench:/ { g = $5 }
 		END { if (h > 0) printf "LGBENCH ratio guest-block-read/host-read = %.1f\n", g / h }' /tmp/bench.blk
 	lguest $G cout 1048576 | grep '^cout:' | sed 's/^/console: /'
 	lg_check_dmesg
