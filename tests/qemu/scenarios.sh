@@ -366,6 +366,12 @@ lg_run_bench()
 	awk '/^host-read:/ { h = $5 } /^blk-bench:/ { g = $5 }
 		END { if (h > 0) printf "LGBENCH ratio guest-block-read/host-read = %.1f\n", g / h }' /tmp/bench.blk
 	lguest $G cout 1048576 | grep '^cout:' | sed 's/^/console: /'
+	pagefault_bench 4096 | tee /tmp/bench.pf
+	lguest $G pfbench 4096 | tee -a /tmp/bench.pf
+	awk '/^host-pf:/ { h = $5 } /^pf-bench:/ { g = $5 }
+		END { if (h > 0) printf "LGBENCH ratio guest-page-fault/host-page-fault = %.1f\n", g / h }' /tmp/bench.pf
+	lguest $G ptbench 1000 | grep '^pt-bench:' | awk '{ print }
+		/speedup/ { sub("x$", "", $NF); printf "LGBENCH ratio page-table-updates-sync/ring = %s\n", $NF }'
 	lg_check_dmesg
 	lg_unload
 }
