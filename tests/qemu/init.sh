@@ -15,6 +15,7 @@ bench)	lg_run_bench ;;
 nmi)	lg_run_nmi_stress ;;
 irq)	lg_load; lg_interrupts; lg_check_dmesg; lg_unload ;;
 devices) lg_load; lg_devices; lg_check_dmesg; lg_unload ;;
+memory)	lg_load; lg_memory; lg_check_dmesg; lg_unload ;;
 dev)	lg_load; . /lg/dev.sh; lg_check_dmesg; lg_unload ;;	# your own dev.sh
 *)	lg_run_tests ;;
 esac

@@ -375,3 +375,24 @@ lg_run_bench()
 	lg_check_dmesg
 	lg_unload
 }
+
+# lg_memory: the Guest's own page tables (chapter 2) on the Host's shadow
+# paging (chapter 5): map/unmap/remap, demand paging, two address spaces,
+# accessed and dirty bits.  Needs debugfs for the Host's counters.
+lg_memory()
+{
+	lg_case mm 0 "^mm: ok" -- lguest $G mm
+	lg_case demand-48 0 "^demand: 48 MiB, 12288 faults, ok" \
+		-- lguest --memory 64 $G demand 48
+	f0=$(cat /sys/kernel/debug/lguest/shadow_faults)
+	lg_case aspace-10000 0 "^aspace: 10000 switches, ok" -- lguest $G aspace 10000
+	f1=$(cat /sys/kernel/debug/lguest/shadow_faults)
+	# Without the cache of shadow roots every switch would refault the
+	# code, stack and data pages: tens of thousands of faults.
+	if [ $((f1 - f0)) -lt 2000 ]; then
+		lg_result aspace-cached PASS "$((f1 - f0)) shadow faults"
+	else
+		lg_result aspace-cached FAIL "$((f1 - f0)) shadow faults"
+	fi
+	lg_case dirty 0 "^dirty: ok" -- lguest $G dirty
+}
