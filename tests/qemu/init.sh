@@ -3,6 +3,7 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+mount -t debugfs none /sys/kernel/debug
 export PATH=/bin:/lg
 mode=$(sed -n 's/.*lgmode=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "LGBOOT mode=${mode:-none} cpus=$(nproc) la57=$(grep -c la57 /proc/cpuinfo)"
@@ -16,6 +17,7 @@ nmi)	lg_run_nmi_stress ;;
 irq)	lg_load; lg_interrupts; lg_check_dmesg; lg_unload ;;
 devices) lg_load; lg_devices; lg_check_dmesg; lg_unload ;;
 memory)	lg_load; lg_memory; lg_check_dmesg; lg_unload ;;
+shadow)	lg_load; lg_shadow; lg_check_dmesg; lg_unload ;;
 dev)	lg_load; . /lg/dev.sh; lg_check_dmesg; lg_unload ;;	# your own dev.sh
 *)	lg_run_tests ;;
 esac

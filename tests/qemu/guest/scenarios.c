@@ -410,6 +410,16 @@ do_halt_forever(int argc, char **argv)
 	return 1;
 }
 
+/* shadow.c: the shadow paging's commands. */
+int do_pt_host_half(int argc, char **argv);
+int do_pt_beyond_ram(int argc, char **argv);
+int do_pt_loop(int argc, char **argv);
+int do_pt_rsvd(int argc, char **argv);
+int do_pt_bad_ring(int argc, char **argv);
+int do_pt_bad_level(int argc, char **argv);
+int do_pt_raw(int argc, char **argv);
+int do_pt_alias(int argc, char **argv);
+
 /* The test Guest's commands, looked up after the book's guest_commands[]. */
 const struct guest_command guest_test_commands[] = {
 	{ "unmapped", do_unmapped, "unmapped: read an unmapped address" },
@@ -430,5 +440,13 @@ const struct guest_command guest_test_commands[] = {
 	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
 	{ "storm", do_storm, "storm N: back-to-back interrupts keep registers" },
 	{ "halt-forever", do_halt_forever, "halt-forever: halt with no clock" },
+	{ "pt-host-half", do_pt_host_half, "pt-host-half: a root mapping the Host's half" },
+	{ "pt-beyond-ram", do_pt_beyond_ram, "pt-beyond-ram: a leaf past RAM" },
+	{ "pt-loop", do_pt_loop, "pt-loop [up]: a table that leads to itself" },
+	{ "pt-rsvd", do_pt_rsvd, "pt-rsvd [ps|huge]: a reserved bit set" },
+	{ "pt-bad-ring", do_pt_bad_ring, "pt-bad-ring: LHCALL_SHUTDOWN in the ring" },
+	{ "pt-bad-level", do_pt_bad_level, "pt-bad-level: SET_PTE for level 9" },
+	{ "pt-raw", do_pt_raw, "pt-raw: A/D bits, SET_PTE, FLUSH_TLB, the cache" },
+	{ "pt-alias", do_pt_alias, "pt-alias N SECS: one page at N addresses" },
 	{ NULL, NULL, NULL }
 };
