@@ -440,7 +440,7 @@ lg_run_bench()
 	lguest $G cout 1048576 | grep '^cout:' | sed 's/^/console: /'
 	pagefault_bench 4096 | tee /tmp/bench.pf
 	lguest $G pfbench 4096 | tee -a /tmp/bench.pf
-	awk '/^host-pf:/ { h = $5 } /^pf-bench:/ { g = $5 }
+	awk '/^host-pf:/ { h = $4 } /^pf-bench:/ { g = $4 }
 		END { if (h > 0) printf "LGBENCH ratio guest-page-fault/host-page-fault = %.1f\n", g / h }' /tmp/bench.pf
 	lguest $G ptbench 1000 | grep '^pt-bench:' | awk '{ print }
 		/speedup/ { sub("x$", "", $NF); printf "LGBENCH ratio page-table-updates-sync/ring = %s\n", $NF }'
