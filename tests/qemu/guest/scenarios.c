@@ -2,11 +2,10 @@
 #include "guest.h"
 #include "fpu_marker.h"
 
-/* An address no Guest page table maps (the Launcher maps only RAM). */
+/* An address no page table of the Guest maps. */
 #define UNMAPPED_ADDR	0x0000100000000000ULL
 #define HOST_ADDR	0xffffffff81000000ULL	/* Host kernel text */
 #define HUGE_2M		(2UL << 20)
-#define PTE_ADDR	0x000ffffffffff000ULL
 #define PTE_P_RW_U_PS	0x87ULL	/* present, writable, user, 2M page */
 #define GS_TEST_VALUE	0x00007e57c0ffee00ULL
 
@@ -25,29 +24,17 @@ do_host_half(int argc, char **argv)
 	return (int)*(volatile uint64_t *)HOST_ADDR;
 }
 
-/* Pointer to the entry for @va at @level of the Guest's own page tables. */
-static uint64_t *
-guest_pte(uint64_t va, unsigned int level)
-{
-	uint64_t table = guest_boot->pgtable_root;
-	unsigned int l;
-
-	for (l = guest_boot->paging_levels; l > level; l--)
-		table = ((uint64_t *)(LGUEST_PAGE_OFFSET + table))
-			[(va >> (12 + 9 * (l - 1))) & 511] & PTE_ADDR;
-	return (uint64_t *)(LGUEST_PAGE_OFFSET + table) +
-	       ((va >> (12 + 9 * (level - 1))) & 511);
-}
-
 /* bad-phys: map a 2M page beyond RAM just after RAM, then touch it. */
 static int
 do_bad_phys(int argc, char **argv)
 {
 	uint64_t va = LGUEST_PAGE_OFFSET + guest_boot->ram_size;
+	uint64_t pa = guest_boot->ram_size + HUGE_2M;
 
-	*guest_pte(va, 2) = (guest_boot->ram_size + HUGE_2M) | PTE_P_RW_U_PS;
-	gprintf("mapped %p to phys %lx\n", (void *)va,
-		guest_boot->ram_size + HUGE_2M);
+	/* The entry maps device window 0 today: present, so announced. */
+	guest_set_entry(guest_pt_entry(guest_root, va, 2),
+			pa | PTE_P_RW_U_PS, va, 2);
+	gprintf("mapped %p to phys %lx\n", (void *)va, pa);
 	return (int)*(volatile uint64_t *)va;
 }
 
