@@ -397,6 +397,7 @@ lg_run_tests()
 	lg_case signal 130 "" -- timeout -s INT 2 lguest $G fpu 1000000000000
 	lg_interrupts
 	lg_devices
+	lg_memory
 	lg_shadow
 	lg_bad_images
 	lg_fpu
