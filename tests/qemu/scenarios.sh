@@ -352,6 +352,8 @@ lg_shadow()
 	lg_case pt-bad-ring 70 "LHCALL_SHUTDOWN in the ring" \
 		"$K .*vector 31,.*: (a bad page-table hypercall or ring entry|unknown reason)" \
 		-- lguest $G pt-bad-ring
+	lg_case pt-ring-before-init 1 "pt-bad-ring: the Guest runs on" \
+		-- lguest $G notraps pt-bad-ring
 	lg_case pt-bad-level 70 "$K .*vector 31,.*: (a bad page-table hypercall or ring entry|unknown reason)" \
 		-- lguest $G pt-bad-level
 	lg_case pt-raw 0 "pt-raw: write: leaf D=1: ok" \

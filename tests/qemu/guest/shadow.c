@@ -188,14 +188,17 @@ ring_fill(uint64_t nr, uint64_t arg0, uint64_t arg1)
 		guest_data.ring_status[i] = LGUEST_RING_READY;
 }
 
-/* pt-bad-ring: a call that cannot be batched, in the ring. */
+/*
+ * pt-bad-ring: a call that cannot be batched, in the ring.  Without a
+ * shared page ("notraps"), the Host has no ring to serve: the Guest runs on.
+ */
 int
 do_pt_bad_ring(int argc, char **argv)
 {
 	gprintf("pt-bad-ring: LHCALL_SHUTDOWN in the ring\n");
 	ring_fill(LHCALL_SHUTDOWN, 0, 0);	/* gprintf() makes hypercalls */
 	hcall(LHCALL_NOP, 0, 0, 0);
-	gprintf("pt-bad-ring: the Host served it\n");
+	gprintf("pt-bad-ring: the Guest runs on\n");	/* no shared page? */
 	return 1;
 }
 
