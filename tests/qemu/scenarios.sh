@@ -332,8 +332,7 @@ lg_pt_alias()
 }
 
 # Issue 4, the Host's side: shadow page tables, their hypercalls, the ring.
-# Fault reasons 11-13 are matched by name or, until the Launcher knows
-# their names, as "unknown reason".
+# Fault reasons 11-13 are matched by the names the Launcher gives them.
 lg_shadow()
 {
 	K="Guest killed:"
@@ -341,20 +340,20 @@ lg_shadow()
 		-- lguest $G pt-host-half
 	lg_case pt-beyond-ram 70 "$K page fault .*: the Guest maps memory outside its RAM" \
 		-- lguest $G pt-beyond-ram
-	lg_case pt-loop 70 "$K page fault .*: (the Guest's page tables loop back on themselves|unknown reason)" \
+	lg_case pt-loop 70 "$K page fault .*: (the Guest's page tables loop back on themselves)" \
 		-- lguest $G pt-loop
-	lg_case pt-loop-up 70 "$K page fault .*: (the Guest's page tables loop back on themselves|unknown reason)" \
+	lg_case pt-loop-up 70 "$K page fault .*: (the Guest's page tables loop back on themselves)" \
 		-- lguest $G pt-loop up
-	lg_case pt-rsvd 70 "$K page fault .*: (a page-table entry has reserved bits set|unknown reason)" \
+	lg_case pt-rsvd 70 "$K page fault .*: (a page-table entry has reserved bits set)" \
 		-- lguest $G pt-rsvd ps
-	lg_case pt-rsvd-huge 70 "$K page fault .*: (a page-table entry has reserved bits set|unknown reason)" \
+	lg_case pt-rsvd-huge 70 "$K page fault .*: (a page-table entry has reserved bits set)" \
 		-- lguest $G pt-rsvd huge
 	lg_case pt-bad-ring 70 "LHCALL_SHUTDOWN in the ring" \
-		"$K .*vector 31,.*: (a bad page-table hypercall or ring entry|unknown reason)" \
+		"$K .*vector 31,.*: (a bad page-table hypercall or ring entry)" \
 		-- lguest $G pt-bad-ring
 	lg_case pt-ring-before-init 1 "pt-bad-ring: the Guest runs on" \
 		-- lguest $G notraps pt-bad-ring
-	lg_case pt-bad-level 70 "$K .*vector 31,.*: (a bad page-table hypercall or ring entry|unknown reason)" \
+	lg_case pt-bad-level 70 "$K .*vector 31,.*: (a bad page-table hypercall or ring entry)" \
 		-- lguest $G pt-bad-level
 	lg_case pt-raw 0 "pt-raw: write: leaf D=1: ok" \
 		"pt-raw: read-only, first a write: #PF with P=1 W=1: ok" \
