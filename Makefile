@@ -24,15 +24,27 @@ SRCS := $(addprefix $(B)/src/,$(ROOTS))
 TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
 .PHONY: all deps tangle build weave weave-html weave-pdf check-book test \
-	clean Beer
+	clean Beer kernel-vars
 
 all: deps tangle build weave
 
 # ---- Packages ------------------------------------------------------------
+# What depends on installed packages (the kernel's version) is computed only
+# after they are installed: build/kernel.mk is made after build/.deps, and
+# since it is included, make reads this file again once it has been made.
+# KROOT and INSTALL_DEPS let a test run this logic on a scratch tree.
+INSTALL_DEPS ?= tools/install-deps
+KROOT ?=
 deps: $(B)/.deps
-$(B)/.deps: tools/install-deps
-	tools/install-deps
+$(B)/.deps: $(INSTALL_DEPS)
+	$(INSTALL_DEPS)
 	@mkdir -p $(B) && touch $@
+$(B)/kernel.mk: $(B)/.deps tools/kernel-version \
+		$(wildcard $(KROOT)/usr/src/linux-headers-6.1*-amd64)
+	tools/kernel-version $(KROOT) >$@
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+include $(B)/kernel.mk
+endif
 
 # ---- The toolchain's own programs ----------------------------------------
 $(T)/%: tools/%.c | $(B)/.deps
@@ -63,12 +75,10 @@ check-book: $(T)/nw2md $(T)/checklang | $(B)/.deps
 # ---- Build: the Host module, the Launcher, the Guest ---------------------
 # The module is built against the installed Debian headers, not `uname -r`:
 # the machine that builds is not the kernel that runs it (that one boots in
-# QEMU).  KVER is the newest 6.1 kernel with both an image and headers.
-KVER := $(lastword $(sort $(foreach h,$(wildcard /usr/src/linux-headers-6.1*-amd64),\
-	$(if $(wildcard /boot/vmlinuz-$(patsubst linux-headers-%,%,$(notdir $(h)))),\
-	$(patsubst linux-headers-%,%,$(notdir $(h)))))))
-KDIR := /usr/src/linux-headers-$(KVER)
-VMLINUZ := /boot/vmlinuz-$(KVER)
+# QEMU).  KVER, from build/kernel.mk, is the newest 6.1 kernel with both
+# an image and headers.
+KDIR := $(KROOT)/usr/src/linux-headers-$(KVER)
+VMLINUZ := $(KROOT)/boot/vmlinuz-$(KVER)
 S := $(B)/src
 BIN := $(B)/bin
 O := $(B)/obj
@@ -107,7 +117,7 @@ $(B)/.abi-checked: $(S)/include/lguest_abi.h
 	@touch $@
 
 $(BIN)/lg.ko: $(HOST_SRCS)
-	@test -d "$(KDIR)" || { echo "no kernel headers for 6.1: make deps" >&2; exit 1; }
+	@test -n "$(KVER)" || { echo "no Debian 6.1 kernel with headers and image: tools/install-deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(abspath $(S)/host) modules
 	@mkdir -p $(@D) && cp $(S)/host/lg.ko $@
 
@@ -242,6 +252,10 @@ Beer: $(MDH)/.stamp
 # ---- Tests ---------------------------------------------------------------
 test: all $(if $(PROGRAMS),$(VM))
 	VMLINUZ=$(VMLINUZ) tests/run
+
+# What the kernel variables came to (the set-up test reads this).
+kernel-vars:
+	@echo "KVER=$(KVER) KDIR=$(KDIR) VMLINUZ=$(VMLINUZ)"
 
 clean:
 	rm -rf $(B)
