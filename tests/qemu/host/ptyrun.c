@@ -3,7 +3,8 @@
  * against it, to test how the Launcher treats a terminal.
  *
  * Usage: ptyrun STEP... -- COMMAND [ARG...]
- *   expect=TEXT   wait (up to 60 s) until the output so far contains TEXT
+ *   expect=TEXT   wait (up to 60 s) until TEXT comes out, after what the
+ *                 last expect= matched
  *   send=TEXT     type TEXT; \r, \n, \xHH and \\ are understood
  *   raw           the terminal must have ICANON, ECHO and ISIG off
  *   cooked        the terminal must have ICANON, ECHO and ISIG on
@@ -34,6 +35,7 @@ static int master, slave;	/* the slave stays open to read its modes */
 static pid_t child;
 static char output[OUTPUT_MAX];
 static size_t output_len;
+static size_t matched;		/* output up to here was matched already */
 static int child_status = -1;
 
 static int
@@ -69,12 +71,14 @@ static int
 expect(const char *text)
 {
 	time_t end = time(NULL) + EXPECT_SECONDS;
+	char *at;
 
-	while (!strstr(output, text)) {
+	while (!(at = strstr(output + matched, text))) {
 		if (time(NULL) > end)
 			return 0;
 		pump(100);
 	}
+	matched = at + strlen(text) - output;
 	return 1;
 }
 
