@@ -89,6 +89,16 @@ lg_fpu()
 	fi
 }
 
+# The Guest's own FPU state and protection keys: it starts from the reset
+# state, keeps its own across exits, and cannot lock its Launcher out.
+lg_fpu_own()
+{
+	lg_case fpu-own 0 "first look: 0 nonzero bytes, mxcsr 1f80, x87 cw 37f" \
+		"after 100 exits: 0 bad, mxcsr 7f80, x87 cw f7f" -- lguest $G fpu-own
+	lg_case pkru-deny 0 "key 0 denied, the device read 74726976" -- \
+		lguest $G pkru-deny
+}
+
 # Several Guests at once on both CPUs.
 lg_parallel()
 {
@@ -402,6 +412,7 @@ lg_run_tests()
 	lg_shadow
 	lg_bad_images
 	lg_fpu
+	lg_fpu_own
 	lg_parallel
 	lg_nmi nmi-spin 5 fpu 1000000000000
 	lg_nmi nmi-hypercalls 20 bench 1000000000
