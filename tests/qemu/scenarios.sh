@@ -242,9 +242,11 @@ lg_interrupts()
 		-- lguest $G claim 18
 	lg_case claim-hypercall 70 "vector 31,.*claimed a vector the Host keeps" \
 		-- lguest $G claim 31
-	lg_case claim-256 70 "vector 256,.*claimed a vector the Host keeps" \
+	lg_case claim-256 70 "vector 31,.*claimed a vector the Host keeps or that does not exist" \
 		-- lguest $G claim 256
-	lg_case claim-host-handler 70 "vector 6,.*claimed a vector the Host keeps" \
+	lg_case claim-2-32 70 "vector 31,.*claimed a vector the Host keeps or that does not exist" \
+		-- lguest $G claim 4294967296
+	lg_case claim-host-handler 70 "vector 6,.*an IDT handler outside the Guest's half" \
 		-- lguest $G claim 6 18446744071578845184
 	lg_case bad-stack 70 "invalid opcode.*no room on the Guest's stack" \
 		-- lguest $G badstack
@@ -254,6 +256,12 @@ lg_interrupts()
 	lg_ticks ticks-1000hz 1000 1000
 	lg_idle
 	lg_case signal-halt 130 "" -- timeout -s INT 2 lguest $G halt-forever
+	lg_case halt-off 70 "halted with interrupts off and no clock armed" \
+		-- timeout -s INT 10 lguest $G halt-off
+	lg_case bad-rip 70 "vector 31,.*RIP 0x(800000000000|100000000000000),.*RIP is outside the Guest's half" \
+		-- lguest $G bad-rip
+	lg_case lretq 70 "a fault that would repeat forever" \
+		-- timeout -s INT 20 lguest $G lretq
 	lg_case storm 0 "storm: 2001 interrupts, 0 registers changed" \
 		-- lguest $G storm 2000
 	lg_host_irqs

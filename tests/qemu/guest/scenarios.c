@@ -467,6 +467,48 @@ do_pkru_deny(int argc, char **argv)
 	return value != VIRTIO_MAGIC_LE;
 }
 
+/* halt-off: halt with interrupts off and no clock: nothing could wake it. */
+static int
+do_halt_off(int argc, char **argv)
+{
+	hcall(LHCALL_SET_CLOCKEVENT, 0, 0, 0);
+	guest_irq_disable();
+	hcall(LHCALL_HALT, 0, 0, 0);
+	guest_irq_enable();
+	gprintf("halt-off: woke up\n");
+	return 1;
+}
+
+/* bad-rip: an int $0x1f in the last two bytes of the lower half. */
+static int
+do_bad_rip(int argc, char **argv)
+{
+	uint64_t end = 1ULL << (12 + 9 * guest_levels - 1);
+	uint64_t pa = guest_page_alloc();
+	uint8_t *code = guest_va(pa);
+
+	code[4094] = 0xcd;		/* int $0x1f, the hypercall gate */
+	code[4095] = LGUEST_TRAP_ENTRY;
+	if (guest_map(guest_root, end - 4096, pa, 0))
+		return 2;
+	gprintf("bad-rip: jumping to %lx\n", end - 2);
+	asm volatile("jmp *%0" : : "r"(end - 2), "a"(LHCALL_NOP));
+	return 1;
+}
+
+/* lretq: a far return in ring 3 (TCG reads its stack as supervisor). */
+static int
+do_lretq(int argc, char **argv)
+{
+	asm volatile("pushq $0x33\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:" : : : "rax", "memory");
+	gprintf("lretq: returned\n");
+	return 0;
+}
+
 /* shadow.c: the shadow paging's commands. */
 int do_pt_host_half(int argc, char **argv);
 int do_pt_beyond_ram(int argc, char **argv);
@@ -497,6 +539,9 @@ const struct guest_command guest_test_commands[] = {
 	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
 	{ "storm", do_storm, "storm N: back-to-back interrupts keep registers" },
 	{ "halt-forever", do_halt_forever, "halt-forever: halt with no clock" },
+	{ "halt-off", do_halt_off, "halt-off: halt with interrupts off, no clock" },
+	{ "bad-rip", do_bad_rip, "bad-rip: a hypercall at the end of the lower half" },
+	{ "lretq", do_lretq, "lretq: a far return in ring 3" },
 	{ "fpu-own", do_fpu_own, "fpu-own: reset FPU state, kept across exits" },
 	{ "pkru-deny", do_pkru_deny, "pkru-deny: deny key 0 over a device read" },
 	{ "pt-host-half", do_pt_host_half, "pt-host-half: a root mapping the Host's half" },
