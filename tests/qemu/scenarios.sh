@@ -349,6 +349,28 @@ lg_pt_alias()
 	fi
 }
 
+# pt-pins: every 4 KiB of 200 aliases of 2 MiB, 102400 leaves: the Guest's
+# share of pins (65536) makes the Host forget its shadows and start again.
+lg_pt_pins()
+{
+	lguest --memory 16 $G pt-alias 200 4 dense > /tmp/alias.out 2>&1 &
+	pid=$!
+	for i in $(seq 300); do
+		grep -q "pt-alias: 200 aliases read" /tmp/alias.out && break
+		sleep 0.2
+	done
+	pins=$(lg_pt_stat pinned_pages)
+	wait $pid
+	rc=$?
+	sed 's/^/    | /' /tmp/alias.out
+	if [ $rc = 0 ] && grep -q "200 aliases read, 0 wrong" /tmp/alias.out &&
+	   [ "$pins" -gt 0 ] && [ "$pins" -le 65536 ]; then
+		lg_result pt-pins PASS "$pins pins"
+	else
+		lg_result pt-pins FAIL "rc=$rc; $pins pins"
+	fi
+}
+
 # Issue 4, the Host's side: shadow page tables, their hypercalls, the ring.
 # Fault reasons 11-13 are matched by the names the Launcher gives them.
 lg_shadow()
@@ -379,6 +401,7 @@ lg_shadow()
 		-- lguest $G pt-raw
 	lg_case pt-raw-16m 0 "pt-raw: 0 wrong" -- lguest --memory 16 $G pt-raw
 	lg_pt_alias
+	lg_pt_pins
 	lg_case after-shadow 0 "Hello from the Guest" -- lguest $G hello
 	tables=$(lg_pt_stat shadow_tables) pins=$(lg_pt_stat pinned_pages)
 	if [ "$tables" = 0 ] && [ "$pins" = 0 ]; then
