@@ -425,6 +425,10 @@ lg_run_tests()
 	lg_case hello 0 "^Hello from the Guest$" -- lguest $G hello
 	lg_case exit-7 7 "code 7" -- lguest $G exit 7
 	lg_case memory-16 0 "Hello" -- lguest --memory 16 $G hello
+	lg_case memory-010 0 "ram: 10 MiB" -- lguest --memory 010 $G ram
+	lg_case memory-odd 64 "an even number of MiB" -- lguest --memory 9 $G ram
+	lg_case memory-mmap 71 "cannot map 64 MiB" -- \
+		sh -c "ulimit -v 30000; exec lguest --memory 64 $G hello"
 	lg_case unknown-hcall 0 "returned -38" -- lguest $G unknown-hcall
 	lg_fault unmapped "page fault \(#PF\).*CR2 0x100000000000: not mapped" unmapped
 	lg_fault hlt "general protection \(#GP\), vector 13" hlt

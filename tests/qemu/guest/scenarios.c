@@ -509,6 +509,14 @@ do_lretq(int argc, char **argv)
 	return 0;
 }
 
+/* ram: print the RAM the Launcher gave us, in MiB. */
+static int
+do_ram(int argc, char **argv)
+{
+	gprintf("ram: %lu MiB\n", guest_boot->ram_size >> 20);
+	return 0;
+}
+
 /* shadow.c: the shadow paging's commands. */
 int do_pt_host_half(int argc, char **argv);
 int do_pt_beyond_ram(int argc, char **argv);
@@ -539,6 +547,7 @@ const struct guest_command guest_test_commands[] = {
 	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
 	{ "storm", do_storm, "storm N: back-to-back interrupts keep registers" },
 	{ "halt-forever", do_halt_forever, "halt-forever: halt with no clock" },
+	{ "ram", do_ram, "ram: the RAM the Launcher gave, in MiB" },
 	{ "halt-off", do_halt_off, "halt-off: halt with interrupts off, no clock" },
 	{ "bad-rip", do_bad_rip, "bad-rip: a hypercall at the end of the lower half" },
 	{ "lretq", do_lretq, "lretq: a far return in ring 3" },
