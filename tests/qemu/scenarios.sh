@@ -20,6 +20,7 @@ $1"; shift; done
 	timeout -s KILL "${LG_TIMEOUT:-120}" "$@" > $OUT 2>&1
 	rc=$?
 	sed 's/^/    | /' $OUT
+	[ -n "$(tail -c 1 $OUT)" ] && echo	# LGTEST must start a line
 	why=
 	[ "$rc" = "$want" ] || why="exit code $rc, wanted $want"
 	echo "$pats" | while read -r p; do
