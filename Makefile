@@ -61,7 +61,7 @@ $(T)/%: tools/%.c | $(B)/.deps
 # chapter 7, whose list and ending are being rewritten (issue 11).
 SECTIONS_EXEMPT := chapters/07-mastery.nw
 define BOOK_CHECKS
-$(T)/checklang $(CHAPTERS) book/front-matter.md
+$(T)/checklang $(CHAPTERS) book/front-matter.md book/glossary.md
 	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
 	tools/check-roots tools/roots.txt $(CHAPTERS)
 	tools/check-sections $(addprefix -x ,$(SECTIONS_EXEMPT)) $(CHAPTERS)
