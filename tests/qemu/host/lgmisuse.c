@@ -47,9 +47,14 @@ result(const char *name, int ok, const char *fmt, ...)
 	failures += !ok;
 }
 
-/* Guest code: HALT for ever (a read() sleeps), or spin (a read() runs). */
-static const uint8_t code_halt[] = { 0xb8, LHCALL_HALT, 0, 0, 0, 0xcd,
-				     LGUEST_TRAP_ENTRY, 0xeb, 0xf7 };
+/*
+ * Guest code: announce a shared page at DATA_PA with interrupts enabled,
+ * then HALT for ever (a read() sleeps); or spin (a read() runs).
+ */
+#define DATA_PA		0x8000UL
+static const uint8_t code_halt[] = { 0xb8, LHCALL_LGUEST_INIT, 0, 0, 0,
+	0xbf, DATA_PA & 0xff, DATA_PA >> 8, 0, 0, 0xcd, LGUEST_TRAP_ENTRY,
+	0xb8, LHCALL_HALT, 0, 0, 0, 0xcd, LGUEST_TRAP_ENTRY, 0xeb, 0xf7 };
 static const uint8_t code_spin[] = { 0xeb, 0xfe };
 
 /* Guest RAM: tables at 0x2000 map 2 MiB at LGUEST_PAGE_OFFSET, code at 1 MiB. */
@@ -72,6 +77,7 @@ guest_ram(const uint8_t *code, size_t len)
 		t[i] = i * PAGE | 7;
 	memcpy(mem + CODE_PA, code, len);
 	*(uint64_t *)(mem + LGUEST_BOOT_INFO_ADDR) = LGUEST_BOOT_MAGIC;
+	((struct lguest_data *)(mem + DATA_PA))->irq_enabled = 0x200;
 	return mem;
 }
 
@@ -146,10 +152,27 @@ check_before_init(void)
 	close(fd);
 }
 
-/* One bad field in LHREQ_INITIALIZE: must be refused with an errno. */
+static int read_for(int fd, unsigned long ms, struct lguest_exit *ex);
+
+/*
+ * A request the Host may accept (it is well-formed, only absurd): then
+ * the Guest must still come to a proper end, an exit or an errno.
+ */
+static void
+accepted_run(const char *name, int fd)
+{
+	struct lguest_exit ex;
+	int e = read_for(fd, 1000, &ex);
+
+	result(name, e != EINTR, "accepted; then %s %u",
+	       e ? "errno" : "exit reason", e ? (unsigned int)e : ex.reason);
+}
+
+/* One bad field in LHREQ_INITIALIZE: refused with an errno (or, if
+ * @accepted, allowed to run to an end). */
 static void
 bad_init(const char *name, uint8_t *mem, void (*spoil)(struct lguest_init *),
-	 size_t len)
+	 size_t len, int accepted)
 {
 	struct lguest_init in = init_for(mem);
 	int fd = open("/dev/lguest", O_RDWR), e;
@@ -157,7 +180,10 @@ bad_init(const char *name, uint8_t *mem, void (*spoil)(struct lguest_init *),
 	if (spoil)
 		spoil(&in);
 	e = werr(fd, &in, len);
-	result(name, e != 0, "errno %d", e);
+	if (e || !accepted)
+		result(name, e != 0, "errno %d", e);
+	else
+		accepted_run(name, fd);
 	close(fd);
 }
 
@@ -170,7 +196,7 @@ static void huge(struct lguest_init *in) { in->mem_size = 1ULL << 50; }
 static void root_out(struct lguest_init *in) { in->pgtable_root = MEM_SIZE; }
 static void root_odd(struct lguest_init *in) { in->pgtable_root += 8; }
 static void entry_up(struct lguest_init *in) { in->entry = 0xffffffff81000000ULL; }
-static void entry_nc(struct lguest_init *in) { in->entry = 1ULL << 47; }
+static void entry_nc(struct lguest_init *in) { in->entry = 1ULL << (levels == 5 ? 56 : 47); }
 static void levels3(struct lguest_init *in) { in->paging_levels = 3; }
 static void levels_other(struct lguest_init *in) { in->paging_levels = 9 - in->paging_levels; }
 static void mmio_odd(struct lguest_init *in) { in->mmio_size = 100; }
@@ -180,22 +206,22 @@ static void boot_up(struct lguest_init *in) { in->boot_info = ~0ULL; }
 static void
 check_bad_inits(uint8_t *mem)
 {
-	bad_init("init-short", mem, NULL, sizeof(struct lguest_init) - 8);
-	bad_init("init-zero-size", mem, zero_size, sizeof(struct lguest_init));
-	bad_init("init-odd-size", mem, odd_size, sizeof(struct lguest_init));
-	bad_init("init-odd-base", mem, odd_base, sizeof(struct lguest_init));
-	bad_init("init-upper-base", mem, upper_base, sizeof(struct lguest_init));
-	bad_init("init-wrapping", mem, wrap, sizeof(struct lguest_init));
-	bad_init("init-2^50-bytes", mem, huge, sizeof(struct lguest_init));
-	bad_init("init-root-outside", mem, root_out, sizeof(struct lguest_init));
-	bad_init("init-root-unaligned", mem, root_odd, sizeof(struct lguest_init));
-	bad_init("init-entry-upper", mem, entry_up, sizeof(struct lguest_init));
-	bad_init("init-entry-noncanonical", mem, entry_nc, sizeof(struct lguest_init));
-	bad_init("init-3-levels", mem, levels3, sizeof(struct lguest_init));
-	bad_init("init-other-levels", mem, levels_other, sizeof(struct lguest_init));
-	bad_init("init-mmio-odd", mem, mmio_odd, sizeof(struct lguest_init));
-	bad_init("init-mmio-2g", mem, mmio_big, sizeof(struct lguest_init));
-	bad_init("init-boot-info-upper", mem, boot_up, sizeof(struct lguest_init));
+	bad_init("init-short", mem, NULL, sizeof(struct lguest_init) - 8, 0);
+	bad_init("init-zero-size", mem, zero_size, sizeof(struct lguest_init), 0);
+	bad_init("init-odd-size", mem, odd_size, sizeof(struct lguest_init), 0);
+	bad_init("init-odd-base", mem, odd_base, sizeof(struct lguest_init), 0);
+	bad_init("init-upper-base", mem, upper_base, sizeof(struct lguest_init), 0);
+	bad_init("init-wrapping", mem, wrap, sizeof(struct lguest_init), 0);
+	bad_init("init-2^50-bytes", mem, huge, sizeof(struct lguest_init), 1);
+	bad_init("init-root-outside", mem, root_out, sizeof(struct lguest_init), 0);
+	bad_init("init-root-unaligned", mem, root_odd, sizeof(struct lguest_init), 0);
+	bad_init("init-entry-upper", mem, entry_up, sizeof(struct lguest_init), 0);
+	bad_init("init-entry-noncanonical", mem, entry_nc, sizeof(struct lguest_init), 0);
+	bad_init("init-3-levels", mem, levels3, sizeof(struct lguest_init), 0);
+	bad_init("init-other-levels", mem, levels_other, sizeof(struct lguest_init), 0);
+	bad_init("init-mmio-odd", mem, mmio_odd, sizeof(struct lguest_init), 0);
+	bad_init("init-mmio-2g", mem, mmio_big, sizeof(struct lguest_init), 0);
+	bad_init("init-boot-info-upper", mem, boot_up, sizeof(struct lguest_init), 1);
 }
 
 /* Initialize twice; IRQs with every vector; MMIO result with no read. */
@@ -388,6 +414,8 @@ check_fork(void)
 
 /* close() in one thread while another sleeps in read(). */
 struct reader {
+	uint8_t *mem;
+	volatile int opened;
 	int fd, first, second;
 };
 static void *
@@ -396,6 +424,8 @@ read_twice(void *arg)
 	struct reader *r = arg;
 	struct lguest_exit ex;
 
+	r->fd = guest_open(r->mem);	/* only this thread may run it */
+	r->opened = 1;
 	r->first = read(r->fd, &ex, sizeof(ex)) < 0 ? errno : 0;
 	r->second = read(r->fd, &ex, sizeof(ex)) < 0 ? errno : 0;
 	return NULL;
@@ -405,11 +435,13 @@ static void
 check_close_in_read(void)
 {
 	uint8_t *mem = guest_ram(code_halt, sizeof(code_halt));
-	struct reader r = { guest_open(mem), -1, -1 };
+	struct reader r = { mem, 0, -1, -1, -1 };
 	pthread_t th;
 	struct timespec until;
 
 	pthread_create(&th, NULL, read_twice, &r);
+	while (!r.opened)
+		usleep(1000);
 	usleep(200000);
 	close(r.fd);
 	usleep(100000);
@@ -432,29 +464,29 @@ static void *
 run_shared(void *arg)
 {
 	struct lguest_exit ex;
-	int fd = (int)(long)arg;
+	int fd = guest_open(arg), e;
 
-	return (void *)(long)read_for(fd, 800, &ex);
+	if (fd < 0)
+		return (void *)(long)-fd;
+	e = read_for(fd, 800, &ex);
+	close(fd);
+	return (void *)(long)e;
 }
 
 static void
 check_overlap(void)
 {
 	uint8_t *mem = guest_ram(code_flush, sizeof(code_flush));
-	int a = guest_open(mem), b = guest_open(mem + 2 * PAGE);
 	pthread_t ta, tb;
 	void *ea, *eb;
 
-	result("overlap-init", a >= 0, "second Guest: %s",
-	       b >= 0 ? "accepted" : strerror(-b));
-	pthread_create(&ta, NULL, run_shared, (void *)(long)a);
-	pthread_create(&tb, NULL, run_shared, (void *)(long)(b >= 0 ? b : a));
+	pthread_create(&ta, NULL, run_shared, mem);
+	pthread_create(&tb, NULL, run_shared, mem);
 	pthread_join(ta, &ea);
 	pthread_join(tb, &eb);
-	result("overlap-run", 1, "errno %ld and %ld", (long)ea, (long)eb);
-	close(a);
-	if (b >= 0)
-		close(b);
+	result("overlap-run", (long)ea == EINTR && (long)eb == EINTR,
+	       "errno %ld and %ld (EINTR: both ran to the end)", (long)ea,
+	       (long)eb);
 	munmap(mem, MEM_SIZE);
 }
 
@@ -476,6 +508,49 @@ check_many(void)
 	       n == MANY_GUESTS ? "our own bound" : strerror(-fd));
 	while (n--)
 		close(fds[n]);
+	munmap(mem, MEM_SIZE);
+}
+
+#define MANY_PROCESSES	300	/* enough to pass a Host-wide bound of 1024 */
+
+/*
+ * Guests in many processes: each child opens Guests until refused, says
+ * how many and why through a pipe, and waits to be killed (its Guests
+ * are then closed by the kernel, not by us).
+ */
+static void
+check_many_processes(void)
+{
+	uint8_t *mem = guest_ram(code_exit, sizeof(code_exit));
+	int p[2], i, total = 0, last = 0, msg[2];
+	pid_t pids[MANY_PROCESSES];
+
+	if (pipe(p))
+		return;
+	for (i = 0; i < MANY_PROCESSES && last != ENOSPC; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int n = 0, fd;
+
+			while (n < MANY_GUESTS && (fd = guest_open(mem)) >= 0)
+				n++;
+			msg[0] = n, msg[1] = -fd;
+			(void)!write(p[1], msg, sizeof(msg));
+			pause();
+			_exit(0);
+		}
+		if (read(p[0], msg, sizeof(msg)) != sizeof(msg))
+			break;
+		total += msg[0], last = msg[1];
+	}
+	result("many-guests-host", last != 0, "%d Guests in %d processes, "
+	       "then %s", total, i, strerror(last));
+	while (i--) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	close(p[0]);
+	close(p[1]);
 	munmap(mem, MEM_SIZE);
 }
 
@@ -506,5 +581,6 @@ main(void)
 	check_close_in_read();
 	check_overlap();
 	check_many();
+	check_many_processes();
 	return failures ? 1 : 0;
 }
