@@ -239,7 +239,7 @@ family_index(const char *name)
 int
 main(int argc, char **argv)
 {
-	unsigned long timeout_ms = 3000, first, n, i, failures = 0;
+	unsigned long timeout_ms = 2000, first, n, i, failures = 0;
 	int opt, fixed = -1;
 	char why[640];
 
