@@ -201,10 +201,11 @@ bench: all $(VM)
 FUZZ_RUNS ?= 10000
 FUZZ_FAMILY ?= all
 FUZZ_SEED ?= 1
+FUZZ_JOBS ?= 1
 CPUS ?= max max,la57=off
 fuzz: all $(VM)
 	VMLINUZ=$(VMLINUZ) tests/qemu/fuzz-run $(VM) "$(CPUS)" $(FUZZ_RUNS) \
-		$(FUZZ_FAMILY) $(FUZZ_SEED)
+		$(FUZZ_FAMILY) $(FUZZ_SEED) $(FUZZ_JOBS)
 
 # ---- Weave: chapters -> Markdown -> HTML and PDF -------------------------
 MDH := $(B)/book/md-html

@@ -558,17 +558,19 @@ lg_fuzz()
 	while [ $fuzz_done -lt "$runs" ]; do
 		n=$((runs - fuzz_done))
 		[ $n -gt "$batch" ] && n=$batch
-		lgfuzz "$fam" $((seed + fuzz_done)) $n || fuzz_bad=1
+		lgfuzz -j "${LG_FUZZ_JOBS:-1}" "$fam" $((seed + fuzz_done)) $n ||
+			fuzz_bad=1
 		lg_fuzz_oracle "batch $fam $((seed + fuzz_done)) $n" || fuzz_bad=1
 		fuzz_done=$((fuzz_done + n))
 	done
 	return $fuzz_bad
 }
 
-# make fuzz: lgfuzz=RUNS,FAMILY,SEED on the kernel command line.
+# make fuzz: lgfuzz=RUNS,FAMILY,SEED,JOBS on the kernel command line.
 lg_run_fuzz()
 {
 	set -- $(sed -n 's/.*lgfuzz=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+	LG_FUZZ_JOBS=${4:-1}
 	lg_load
 	t0=$(cut -d. -f1 /proc/uptime)
 	lg_fuzz "${1:-10000}" "${2:-all}" "${3:-1}"

@@ -1,7 +1,8 @@
 /* lgfuzz.c: run chapter 7's hostile Guest many times and sort the endings. */
 /*
- * Usage: lgfuzz [-t MS] FAMILY|all FIRST-SEED COUNT
- * Runs COUNT Launchers, seeds FIRST-SEED on; with "all", run with seed s
+ * Usage: lgfuzz [-t MS] [-j JOBS] FAMILY|all FIRST-SEED COUNT
+ * Runs COUNT Launchers, seeds FIRST-SEED on, JOBS at a time (1; more
+ * puts Guests on several CPUs at once); with "all", run with seed s
  * attacks with family s % (number of families).  Each run must end as a
  * Guest exit code, a named kill (exit 70), a Launcher error with its own
  * exit code, or a timeout during which the Host was not spinning on
@@ -22,9 +23,11 @@
 #define LAUNCHER	"/lg/lguest"
 #define GUEST		"/lg/fuzz-guest.elf"
 #define DISK		"/tmp/lgfuzz-disk.img"
-#define ERRFILE		"/tmp/lgfuzz.err"
+#define ERRFILE		"/tmp/lgfuzz.err.%d"	/* one per job slot */
+#define MAX_JOBS	8
 #define FAULTS		"/sys/kernel/debug/lguest/shadow_faults"
-#define LOOP_RATE	5000	/* shadow faults per second: the Host spins */
+#define LOOP_RATE	5000	/* shadow faults per second: the Host spins, */
+#define LOOP_GRACE	30000	/* unless the run ends within this many ms */
 
 static const char *const families[] = {
 	"insn", "insn-bare", "hcall", "ring", "pt", "stack", "int",
@@ -79,9 +82,9 @@ shadow_faults(void)
 	return n;
 }
 
-/* Start one Launcher on FAMILY and SEED; returns its pid. */
+/* Start one Launcher on FAMILY and SEED in job slot @slot; its pid. */
 static pid_t
-start(const char *fam, unsigned long seed)
+start(const char *fam, unsigned long seed, int slot)
 {
 	char seedstr[32], name[32];
 	const char *argv[12];
@@ -108,7 +111,11 @@ start(const char *fam, unsigned long seed)
 	pid = fork();
 	if (pid == 0) {
 		int out = open("/dev/null", O_RDWR);
-		int err = open(ERRFILE, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char path[64];
+		int err;
+
+		snprintf(path, sizeof(path), ERRFILE, slot);
+		err = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		dup2(out, 0);
 		dup2(out, 1);
@@ -119,12 +126,15 @@ start(const char *fam, unsigned long seed)
 	return pid;
 }
 
-/* The last line of the Launcher's stderr, without its newline. */
+/* The last line of slot @slot's stderr, without its newline. */
 static void
-last_error(char *buf, size_t size)
+last_error(int slot, char *buf, size_t size)
 {
-	char line[512];
-	FILE *f = fopen(ERRFILE, "r");
+	char line[512], path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), ERRFILE, slot);
+	f = fopen(path, "r");
 
 	buf[0] = '\0';
 	if (!f)
@@ -138,12 +148,12 @@ last_error(char *buf, size_t size)
 
 /* Classify a Launcher that exited with @status. */
 static enum outcome
-classify(int status, char *why, size_t size)
+classify(int slot, int status, char *why, size_t size)
 {
 	char err[512], *p;
 	int code;
 
-	last_error(err, sizeof(err));
+	last_error(slot, err, sizeof(err));
 	if (WIFSIGNALED(status)) {
 		snprintf(why, size, "Launcher killed by signal %d (%s)",
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -171,39 +181,67 @@ classify(int status, char *why, size_t size)
 	return O_EXIT;
 }
 
-/* Wait for @pid up to @timeout_ms; on timeout decide who was spinning. */
+/* A running Launcher: which attack, and since when. */
+struct job {
+	pid_t pid;			/* 0: the slot is free */
+	int family;
+	unsigned long seed, started;
+};
+
+/*
+ * @j's Launcher ran past its timeout.  A Guest that spins on its own
+ * makes no shadow faults: kill it, an expected timeout.  A Host that
+ * handles the same fault again and again makes thousands a second, but
+ * so does a Guest switching among thousands of roots: that one ends,
+ * so it gets LOOP_GRACE ms to end before it counts as a fault loop.
+ */
 static enum outcome
-finish(pid_t pid, unsigned long timeout_ms, char *why, size_t size)
+time_out(struct job *j, int slot, char *why, size_t size)
 {
-	unsigned long t0 = now_ms(), f0, f1;
+	unsigned long f0 = shadow_faults(), f1;
 	int status;
 
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			return classify(status, why, size);
-		if (r < 0 && errno != EINTR) {
-			snprintf(why, size, "waitpid: %s", strerror(errno));
-			return O_CRASH;
-		}
-		if (now_ms() - t0 > timeout_ms)
+		usleep(200000);
+		f1 = shadow_faults();
+		if (waitpid(j->pid, &status, WNOHANG) == j->pid)
+			return classify(slot, status, why, size);
+		if ((f1 - f0) * 5 <= LOOP_RATE ||
+		    now_ms() - j->started > LOOP_GRACE)
 			break;
-		usleep(2000);
+		f0 = f1;
 	}
-	f0 = shadow_faults();
-	usleep(200000);
-	f1 = shadow_faults();
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	if (WIFEXITED(status))		/* it ended in the last 200 ms */
-		return classify(status, why, size);
+	kill(j->pid, SIGKILL);
+	waitpid(j->pid, &status, 0);
+	if (WIFEXITED(status))		/* it ended just now */
+		return classify(slot, status, why, size);
 	if ((f1 - f0) * 5 > LOOP_RATE) {
-		snprintf(why, size, "timeout with the Host in a fault loop: "
-			 "%lu shadow faults in 200 ms", f1 - f0);
+		snprintf(why, size, "the Host still in a fault loop after %d s: "
+			 "%lu shadow faults in 200 ms", LOOP_GRACE / 1000, f1 - f0);
 		return O_LOOP;
 	}
 	return O_TIMEOUT;
+}
+
+/* Has @j ended (or timed out)?  Then its outcome; else -1. */
+static int
+poll_job(struct job *j, int slot, unsigned long timeout_ms, char *why,
+	 size_t size)
+{
+	int status;
+	pid_t r = waitpid(j->pid, &status, WNOHANG);
+
+	if (r == j->pid)
+		return classify(slot, status, why, size);
+	if (r < 0 && errno != EINTR) {
+		snprintf(why, size, "waitpid: %s", strerror(errno));
+		return O_CRASH;
+	}
+	/* pt's roots round does real work for seconds: it gets 4 times. */
+	if (now_ms() - j->started > timeout_ms *
+	    (strcmp(families[j->family], "pt") ? 1 : 4))
+		return time_out(j, slot, why, size);
+	return -1;
 }
 
 static void
@@ -236,42 +274,73 @@ family_index(const char *name)
 	return -1;
 }
 
+/* Count @j's outcome @o; print a failure with its replay command. */
+static unsigned long
+record(const struct job *j, int o, const char *why, int jobs,
+       unsigned long first, unsigned long n)
+{
+	const char *fam = families[j->family];
+
+	counts[j->family][o]++;
+	if (o != O_CRASH && o != O_LOOP)
+		return 0;
+	printf("LGFUZZ-FAIL %s %lu: %s (replay: make fuzz FUZZ_FAMILY=%s "
+	       "FUZZ_SEED=%lu FUZZ_RUNS=1; in the Host: lgfuzz %s %lu 1",
+	       fam, j->seed, why, fam, j->seed, fam, j->seed);
+	if (jobs > 1)
+		printf("; its batch: lgfuzz -j %d all %lu %lu", jobs, first, n);
+	printf(")\n");
+	fflush(stdout);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
-	unsigned long timeout_ms = 2000, first, n, i, failures = 0;
-	int opt, fixed = -1;
+	unsigned long timeout_ms = 2000, first, n, next = 0, done = 0;
+	unsigned long failures = 0;
+	struct job jobs[MAX_JOBS] = { { 0 } };
+	int opt, fixed = -1, njobs = 1, slot, o;
 	char why[640];
 
-	while ((opt = getopt(argc, argv, "t:")) != -1)
+	while ((opt = getopt(argc, argv, "t:j:")) != -1) {
 		if (opt == 't')
 			timeout_ms = strtoul(optarg, NULL, 0);
-	if (argc - optind != 3 ||
+		else if (opt == 'j')
+			njobs = atoi(optarg);
+	}
+	if (argc - optind != 3 || njobs < 1 || njobs > MAX_JOBS ||
 	    (strcmp(argv[optind], "all") &&
 	     (fixed = family_index(argv[optind])) < 0)) {
-		fprintf(stderr, "usage: lgfuzz [-t MS] FAMILY|all FIRST-SEED COUNT\n");
+		fprintf(stderr, "usage: lgfuzz [-t MS] [-j JOBS] FAMILY|all "
+			"FIRST-SEED COUNT\n");
 		return 64;
 	}
 	first = strtoul(argv[optind + 1], NULL, 0);
 	n = strtoul(argv[optind + 2], NULL, 0);
 	if (truncate(DISK, 1 << 20) && close(open(DISK, O_CREAT | O_WRONLY, 0644)) == 0)
 		(void)!truncate(DISK, 1 << 20);
-	for (i = 0; i < n; i++) {
-		unsigned long seed = first + i;
-		int f = fixed >= 0 ? fixed : (int)(seed % NFAM);
-		enum outcome o;
+	while (done < n) {
+		for (slot = 0; slot < njobs; slot++) {
+			struct job *j = &jobs[slot];
 
-		why[0] = '\0';
-		o = finish(start(families[f], seed), timeout_ms, why, sizeof(why));
-		counts[f][o]++;
-		if (o == O_CRASH || o == O_LOOP) {
-			failures++;
-			printf("LGFUZZ-FAIL %s %lu: %s (replay: make fuzz "
-			       "FUZZ_FAMILY=%s FUZZ_SEED=%lu FUZZ_RUNS=1; "
-			       "in the Host: lgfuzz %s %lu 1)\n", families[f],
-			       seed, why, families[f], seed, families[f], seed);
-			fflush(stdout);
+			if (!j->pid && next < n) {
+				j->seed = first + next++;
+				j->family = fixed >= 0 ? fixed : (int)(j->seed % NFAM);
+				j->started = now_ms();
+				j->pid = start(families[j->family], j->seed, slot);
+			}
+			if (!j->pid)
+				continue;
+			why[0] = '\0';
+			o = poll_job(j, slot, timeout_ms, why, sizeof(why));
+			if (o < 0)
+				continue;
+			failures += record(j, o, why, njobs, first, n);
+			j->pid = 0;
+			done++;
 		}
+		usleep(1000);
 	}
 	print_tables();
 	return failures ? 1 : 0;
