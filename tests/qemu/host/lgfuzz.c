@@ -174,11 +174,7 @@ classify(int slot, int status, char *why, size_t size)
 	}
 	if (code == 98)
 		return O_PANIC;
-	if (code == 127 || code >= 128) {
-		snprintf(why, size, "exit %d: %s", code, err);
-		return O_CRASH;
-	}
-	return O_EXIT;
+	return O_EXIT;		/* any of 0-255: LHCALL_SHUTDOWN's low byte */
 }
 
 /* A running Launcher: which attack, and since when. */
