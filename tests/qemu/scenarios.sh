@@ -473,26 +473,7 @@ lg_run_nmi_stress()
 lg_run_bench()
 {
 	lg_load
-	getppid_bench 100000 | tee /tmp/bench.host
-	lguest $G bench 100000 | tee /tmp/bench.guest
-	cat /tmp/bench.host /tmp/bench.guest | awk '
-		/^host:/ { h = $4 } /^guest:/ { g = $4 }
-		END { if (h > 0) printf "LGBENCH ratio hypercall/getppid = %.1f\n", g / h }'
-	taskset -c 1 lguest $G irqbench 200 | tee /tmp/bench.irq
-	awk '/^irq: enable-nothing/ { a = $3 } /^irq: enable-one/ { b = $3 }
-		END { if (a > 0) printf "LGBENCH ratio enable-one-pending/enable-nothing-pending = %.1f\n", b / a }' /tmp/bench.irq
-	dd if=/dev/urandom of=/tmp/bench.img bs=1M count=16 2>/dev/null
-	readbench /tmp/bench.img | tee /tmp/bench.blk
-	lguest --block /tmp/bench.img $G blk-bench | tee -a /tmp/bench.blk
-	awk '/^host-read:/ { h = $5 } /^blk-bench:/ { g = $5 }
-		END { if (h > 0) printf "LGBENCH ratio guest-block-read/host-read = %.1f\n", g / h }' /tmp/bench.blk
-	lguest $G cout 1048576 | grep '^cout:' | sed 's/^/console: /'
-	pagefault_bench 4096 | tee /tmp/bench.pf
-	lguest $G pfbench 4096 | tee -a /tmp/bench.pf
-	awk '/^host-pf:/ { h = $4 } /^pf-bench:/ { g = $4 }
-		END { if (h > 0) printf "LGBENCH ratio guest-page-fault/host-page-fault = %.1f\n", g / h }' /tmp/bench.pf
-	lguest $G ptbench 1000 | grep '^pt-bench:' | awk '{ print }
-		/speedup/ { sub("x$", "", $NF); printf "LGBENCH ratio page-table-updates-sync/ring = %s\n", $NF }'
+	bench.sh 3	# chapter 7: three passes of every benchmark, then medians
 	lg_check_dmesg
 	lg_unload
 }

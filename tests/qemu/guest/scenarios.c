@@ -128,21 +128,6 @@ do_fpu(int argc, char **argv)
 	return seen ? 1 : 0;
 }
 
-/* bench N: time N null hypercalls. */
-static int
-do_bench(int argc, char **argv)
-{
-	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 100000, i, t0, t1;
-
-	t0 = rdtsc();
-	for (i = 0; i < n; i++)
-		hcall(LHCALL_NOP, 0, 0, 0);
-	t1 = rdtsc();
-	gprintf("guest: %lu hypercalls, %lu cycles per round trip\n", n,
-		(t1 - t0) / n);
-	return 0;
-}
-
 /* unknown-hcall: an unknown hypercall number must return -ENOSYS. */
 static int
 do_unknown_hcall(int argc, char **argv)
@@ -280,71 +265,6 @@ do_nohandler(int argc, char **argv)
 	for (;;)
 		guest_halt();
 	return 1;
-}
-
-static volatile uint64_t irq_tsc;	/* when the bench's interrupt came */
-
-/* The bench's timer handler: note the time. */
-static void
-bench_irq(void)
-{
-	irq_tsc = rdtsc();
-}
-
-/* Cycles from a deadline @d ahead to the handler, halting or spinning. */
-static uint64_t
-irq_latency(uint64_t d, int halt)
-{
-	uint64_t deadline = rdtsc() + d;
-
-	irq_tsc = 0;
-	guest_clock_at(deadline);
-	while (!irq_tsc)
-		if (halt)
-			guest_halt();
-	return irq_tsc > deadline ? irq_tsc - deadline : 0;
-}
-
-/* Cycles of guest_irq_enable() with a timer interrupt pending or not. */
-static uint64_t
-irq_enable_cost(int pending)
-{
-	volatile uint64_t *p = guest_data.irq_pending;
-	uint64_t t0;
-
-	guest_irq_disable();
-	if (pending) {
-		guest_clock_at(rdtsc());
-		while (!p[0])
-			;
-	}
-	t0 = rdtsc();
-	guest_irq_enable();
-	return rdtsc() - t0;
-}
-
-/* irqbench N: interrupt latency and the cost of enabling interrupts. */
-static int
-do_irqbench(int argc, char **argv)
-{
-	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 200, i, d;
-	uint64_t halted = 0, spinning = 0, idle = 0, pending = 0;
-
-	if (!n || !guest_data.tsc_khz)
-		return 1;
-	d = guest_ns_to_tsc(200000);
-	guest_set_irq_handler(LGUEST_TIMER_IRQ, bench_irq);
-	for (i = 0; i < n; i++) {
-		halted += irq_latency(d, 1);
-		spinning += irq_latency(d, 0);
-		idle += irq_enable_cost(0);
-		pending += irq_enable_cost(1);
-	}
-	gprintf("irq: latency-halted %lu cycles\n", halted / n);
-	gprintf("irq: latency-spinning %lu cycles\n", spinning / n);
-	gprintf("irq: enable-nothing-pending %lu cycles\n", idle / n);
-	gprintf("irq: enable-one-pending %lu cycles\n", pending / n);
-	return 0;
 }
 
 /* The storm's state: interrupts still to raise, and interrupts taken. */
@@ -538,13 +458,11 @@ const struct guest_command guest_test_commands[] = {
 	{ "wrgsbase", do_wrgsbase, "wrgsbase: GS base survives an exit" },
 	{ "int3", do_int3, "int3: a breakpoint trap" },
 	{ "fpu", do_fpu, "fpu N: read the SSE registers N times" },
-	{ "bench", do_bench, "bench N: time N null hypercalls" },
 	{ "unknown-hcall", do_unknown_hcall, "unknown-hcall: expect -ENOSYS" },
 	{ "traps", do_traps, "traps: each exception reaches the Guest's handler" },
 	{ "claim", do_claim, "claim V [HANDLER]: ask for vector V" },
 	{ "badstack", do_badstack, "badstack: an exception with no stack" },
 	{ "nohandler", do_nohandler, "nohandler: an interrupt with no handler" },
-	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
 	{ "storm", do_storm, "storm N: back-to-back interrupts keep registers" },
 	{ "halt-forever", do_halt_forever, "halt-forever: halt with no clock" },
 	{ "ram", do_ram, "ram: the RAM the Launcher gave, in MiB" },
