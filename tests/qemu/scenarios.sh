@@ -563,8 +563,9 @@ lg_run_fuzz()
 # The CI subset of make test: LG_FUZZ_CI runs, and the misuse suite.
 lg_attacks()
 {
+	t0=$(cut -d. -f1 /proc/uptime)
 	if lg_fuzz "${LG_FUZZ_CI:-1100}" all 1 > /tmp/fuzz.out 2>&1; then
-		lg_result fuzz PASS "$(grep -c '' /tmp/fuzz.out) lines, $(grep LGFUZZ-PINS /tmp/fuzz.out | tail -n 1)"
+		lg_result fuzz PASS "${LG_FUZZ_CI:-1100} runs in $(($(cut -d. -f1 /proc/uptime) - t0)) s, $(grep LGFUZZ-PINS /tmp/fuzz.out | tail -n 1)"
 	else
 		grep -E 'LGFUZZ-(FAIL|HOST)' /tmp/fuzz.out | head -n 5
 		lg_result fuzz FAIL "$(grep -E 'LGFUZZ-(FAIL|HOST)' /tmp/fuzz.out | head -n 3 | tr '\n' ' ')"
