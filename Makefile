@@ -111,6 +111,9 @@ LAUNCHER_SRCS := $(filter $(S)/launcher/%.c,$(SRCS))
 TEST_GUEST_OBJS := $(patsubst tests/qemu/%,$(O)/tests/%.o,$(basename \
 	$(wildcard tests/qemu/guest/*.c tests/qemu/guest/*.S)))
 TEST_TOOLS := $(patsubst tests/qemu/host/%.c,$(BIN)/%,$(wildcard tests/qemu/host/*.c))
+# Chapter 7's hostile Guest: the book's Guest and the fuzzer's files.
+FUZZ_OBJS := $(patsubst $(S)/%,$(O)/%.o,$(basename $(filter \
+	$(S)/fuzz/guest/%.c $(S)/fuzz/guest/%.S,$(SRCS))))
 # Chapter 7's benchmarks: programs that run on the Host, the benchmark
 # Guest's commands (linked into bench-guest.elf and test-guest.elf), and
 # the script that runs them all.
@@ -124,6 +127,7 @@ PROGRAMS := $(if $(filter $(S)/host/%,$(SRCS)),$(BIN)/lg.ko) \
 	$(if $(LAUNCHER_SRCS),$(BIN)/lguest) \
 	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf) \
 		$(if $(BENCH_GUEST_OBJS),$(BIN)/bench-guest.elf)) \
+	$(if $(FUZZ_OBJS),$(BIN)/fuzz-guest.elf) \
 	$(BENCH_PROGS)
 
 UNIT_TESTS := $(if $(VIRTIO_SRCS),$(B)/tests/test_virtio $(B)/tests/test_virtio_san)
@@ -148,6 +152,12 @@ $(O)/guest/%.o: $(S)/guest/%.c $(GUEST_HDRS)
 $(O)/guest/%.o: $(S)/guest/%.S $(GUEST_HDRS)
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -c -o $@ $<
+$(O)/fuzz/guest/%.o: $(S)/fuzz/guest/%.c $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -c -o $@ $<
+$(O)/fuzz/guest/%.o: $(S)/fuzz/guest/%.S $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -c -o $@ $<
 $(O)/guest/guest.lds: $(S)/guest/guest.lds.S $(GUEST_HDRS)
 	@mkdir -p $(@D)
 	gcc -E -P -D__ASSEMBLER__ -I$(S)/include -x c -o $@ $<
@@ -167,6 +177,11 @@ $(BIN)/bench-guest.elf: $(GUEST_OBJS) $(BENCH_GUEST_OBJS) $(O)/guest/guest.lds
 $(O)/bench/guest/%.o: $(S)/bench/guest/%.c $(GUEST_HDRS)
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BIN)/fuzz-guest.elf: $(GUEST_OBJS) $(FUZZ_OBJS) $(O)/guest/guest.lds
+	@mkdir -p $(@D)
+	ld $(GUEST_LDFLAGS) -T $(O)/guest/guest.lds -o $@ $(GUEST_OBJS) \
+		$(FUZZ_OBJS)
 
 $(O)/tests/guest/%.o: tests/qemu/guest/%.c $(GUEST_HDRS)
 	@mkdir -p $(@D)
@@ -200,7 +215,7 @@ VM := $(B)/vm/initramfs.cpio.gz
 $(VM): $(PROGRAMS) $(TEST_TOOLS) $(wildcard tests/qemu/*.sh) tools/mkinitramfs
 	tools/mkinitramfs $(BIN) tests/qemu $@
 
-.PHONY: run shell bench
+.PHONY: run shell bench fuzz
 # Boot the Host in QEMU and drop into a Guest's shell on this terminal (from
 # a pipe: the commands are read from it); CMD="ticks 10 100" runs one Guest
 # command instead.  tools/run-qemu exits with the Guest's exit code.
@@ -214,6 +229,17 @@ shell: all $(VM)
 # Chapter 7's benchmarks, three passes and their medians, in one boot.
 bench: all $(VM)
 	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) bench max | tests/qemu/bench-report
+
+# Chapter 7's attacks: FUZZ_RUNS hostile Guests per CPU model, one boot
+# each, the oracle after every batch; a failure prints its replay command.
+FUZZ_RUNS ?= 10000
+FUZZ_FAMILY ?= all
+FUZZ_SEED ?= 1
+FUZZ_JOBS ?= 1
+CPUS ?= max max,la57=off
+fuzz: all $(VM)
+	VMLINUZ=$(VMLINUZ) tests/qemu/fuzz-run $(VM) "$(CPUS)" $(FUZZ_RUNS) \
+		$(FUZZ_FAMILY) $(FUZZ_SEED) $(FUZZ_JOBS)
 
 # ---- Weave: chapters -> Markdown -> HTML and PDF -------------------------
 MDH := $(B)/book/md-html

@@ -21,6 +21,8 @@ irq)	lg_load; lg_interrupts; lg_check_dmesg; lg_unload ;;
 devices) lg_load; lg_devices; lg_check_dmesg; lg_unload ;;
 memory)	lg_load; lg_memory; lg_check_dmesg; lg_unload ;;
 shadow)	lg_load; lg_shadow; lg_check_dmesg; lg_unload ;;
+fuzz)	lg_run_fuzz ;;
+misuse)	lg_load; lg_misuse; lg_check_dmesg; lg_unload ;;
 dev)	lg_load; . /lg/dev.sh; lg_check_dmesg; lg_unload ;;	# your own dev.sh
 *)	lg_run_tests ;;
 esac

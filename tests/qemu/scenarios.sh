@@ -446,6 +446,7 @@ lg_run_tests()
 	lg_parallel
 	lg_nmi nmi-spin 5 fpu 1000000000000
 	lg_nmi nmi-hypercalls 20 bench 1000000000
+	lg_attacks
 	lg_check_pins
 	lg_check_dmesg
 	lg_unload
@@ -524,4 +525,92 @@ lg_memory()
 		lg_result aspace-cached FAIL "$((f1 - f0)) shadow faults"
 	fi
 	lg_case dirty 0 "^dirty: ok" -- lguest $G dirty
+}
+
+# ---- Chapter 7's attacks: the hostile Guest and the /dev/lguest misuser --
+
+# lg_fuzz_oracle WHAT: after a batch of runs, with no Guest running: a
+# clean kernel log since the batch began, no shadow tables or pins left,
+# pins acquired = released, and lg.ko unloads and loads again.
+lg_fuzz_oracle()
+{
+	ok=0
+	bad=$(dmesg | tail -n +$((fuzz_mark + 1)) |
+		grep -E 'BUG|WARNING|Oops|general protection|rcu.*stall|soft lockup' | head -n 3)
+	[ -z "$bad" ] || { echo "LGFUZZ-HOST fault $1: $bad"; ok=1; }
+	dmesg | tail -n +$((fuzz_mark + 1)) | grep -E 'segfault' | head -n 3 |
+		sed "s/^/LGFUZZ-NOTE $1: /"
+	tables=$(lg_pt_stat shadow_tables) pins=$(lg_pt_stat pinned_pages)
+	echo 1 > /proc/sys/vm/stat_refresh
+	acq=$(awk '/^nr_foll_pin_acquired/ { print $2 }' /proc/vmstat)
+	rel=$(awk '/^nr_foll_pin_released/ { print $2 }' /proc/vmstat)
+	if [ "$tables" != 0 ] || [ "$pins" != 0 ] || [ "$acq" != "$rel" ]; then
+		echo "LGFUZZ-HOST leak $(( ${pins:-1} + ${acq:-0} - ${rel:-0} )) $1: tables=$tables pins=$pins acquired=$acq released=$rel"
+		ok=1
+	fi
+	echo "LGFUZZ-PINS $acq $rel"
+	if ! rmmod lg || ! insmod /lg/lg.ko; then
+		echo "LGFUZZ-HOST fault $1: rmmod/insmod of lg.ko failed"
+		ok=1
+	fi
+	fuzz_mark=$(dmesg | wc -l)
+	return $ok
+}
+
+# lg_fuzz RUNS FAMILY FIRST-SEED: RUNS attacks in batches of
+# LG_FUZZ_BATCH, the oracle after each; lg.ko must be loaded.  Returns 1
+# if a run or an oracle failed.
+lg_fuzz()
+{
+	runs=$1 fam=$2 seed=$3 batch=${LG_FUZZ_BATCH:-500}
+	fuzz_done=0 fuzz_bad=0 fuzz_mark=$(dmesg | wc -l)
+	while [ $fuzz_done -lt "$runs" ]; do
+		n=$((runs - fuzz_done))
+		[ $n -gt "$batch" ] && n=$batch
+		lgfuzz -j "${LG_FUZZ_JOBS:-1}" "$fam" $((seed + fuzz_done)) $n ||
+			fuzz_bad=1
+		lg_fuzz_oracle "batch $fam $((seed + fuzz_done)) $n" || fuzz_bad=1
+		fuzz_done=$((fuzz_done + n))
+	done
+	return $fuzz_bad
+}
+
+# make fuzz: lgfuzz=RUNS,FAMILY,SEED,JOBS on the kernel command line.
+lg_run_fuzz()
+{
+	set -- $(sed -n 's/.*lgfuzz=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+	LG_FUZZ_JOBS=${4:-1}
+	lg_load
+	t0=$(cut -d. -f1 /proc/uptime)
+	lg_fuzz "${1:-10000}" "${2:-all}" "${3:-1}"
+	echo "LGFUZZ-TIME $(($(cut -d. -f1 /proc/uptime) - t0))"
+	lg_check_dmesg
+	lg_unload
+}
+
+# The CI subset of make test: LG_FUZZ_CI runs, and the misuse suite.
+lg_attacks()
+{
+	t0=$(cut -d. -f1 /proc/uptime)
+	if lg_fuzz "${LG_FUZZ_CI:-1100}" all 1 > /tmp/fuzz.out 2>&1; then
+		lg_result fuzz PASS "${LG_FUZZ_CI:-1100} runs in $(($(cut -d. -f1 /proc/uptime) - t0)) s, $(grep LGFUZZ-PINS /tmp/fuzz.out | tail -n 1)"
+	else
+		grep -E 'LGFUZZ-(FAIL|HOST)' /tmp/fuzz.out | head -n 5
+		lg_result fuzz FAIL "$(grep -E 'LGFUZZ-(FAIL|HOST)' /tmp/fuzz.out | head -n 3 | tr '\n' ' ')"
+	fi
+	cat /tmp/fuzz.out
+	lg_misuse
+}
+
+# The /dev/lguest misuse suite (tests/qemu/host/lgmisuse.c), then the
+# oracle: the Host must be clean after it.
+lg_misuse()
+{
+	fuzz_mark=$(dmesg | wc -l)
+	lgmisuse
+	if lg_fuzz_oracle misuse > /tmp/misuse.out 2>&1; then
+		lg_result misuse-host-clean PASS "$(grep LGFUZZ-PINS /tmp/misuse.out)"
+	else
+		lg_result misuse-host-clean FAIL "$(grep LGFUZZ-HOST /tmp/misuse.out | tr '\n' ' ')"
+	fi
 }
