@@ -208,7 +208,7 @@ $(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
 	$(WEAVE_PIPE) | $(T)/nw2md -m $(if $(findstring html,$*),html,latex) -o $(@D)
 	@touch $@
 
-PANDOC_HTML = pandoc --from markdown --to html5 --standalone \
+PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalone \
 	--template book/template.html --metadata-file book/metadata.yaml \
 	--lua-filter book/filters/lang.lua --highlight-style tango \
 	--metadata toc=false
@@ -229,7 +229,7 @@ $(HTML)/book.%: book/book.%
 	@mkdir -p $(@D)
 	cp $< $@
 
-PANDOC_PDF = pandoc --from markdown --to latex --standalone \
+PANDOC_PDF = pandoc --from markdown-superscript-subscript --to latex --standalone \
 	--metadata-file book/metadata.yaml --include-in-header book/preamble.tex \
 	--lua-filter book/filters/lang.lua --top-level-division=chapter \
 	--highlight-style tango
@@ -237,7 +237,7 @@ PANDOC_PDF = pandoc --from markdown --to latex --standalone \
 # lguest-adventure.pdf is bilingual; -en and -zh are single-language editions.
 $(PDFS): $(B)/book/%.pdf: $(MDL)/.stamp book/front-matter.md \
 		book/metadata.yaml book/preamble.tex book/filters/lang.lua \
-		tools/make-pdf
+		tools/make-pdf tools/overfull
 	tools/make-pdf $@ $(if $(findstring -en,$*),en,$(if $(findstring -zh,$*),zh,both)) \
 		book/front-matter.md $(addprefix $(MDL)/,$(addsuffix .md,$(PAGES))) \
 		$(MDL)/chunks.md $(MDL)/identifiers.md
