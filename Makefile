@@ -210,20 +210,27 @@ $(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
 
 PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalone \
 	--template book/template.html --metadata-file book/metadata.yaml \
-	--lua-filter book/filters/lang.lua --highlight-style tango \
-	--metadata toc=false
+	--lua-filter book/filters/lang.lua --highlight-style tango
 
-$(HTML)/%.html: $(MDH)/.stamp book/template.html book/metadata.yaml \
-		book/filters/lang.lua
+# Each page's title, the chapters for its bar, its previous and next pages.
+NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks identifiers))
+.SECONDARY: $(NAV_YAML)
+$(MDH)/%.nav.yaml: $(MDH)/.stamp tools/page-nav
+	tools/page-nav $* $(CHAPTERS) >$@
+
+# A chapter's page opens with the list of its sections (pandoc's --toc).
+$(HTML)/%.html: $(MDH)/.stamp $(MDH)/%.nav.yaml book/template.html \
+		book/metadata.yaml book/filters/lang.lua
 	@mkdir -p $(@D)
-	$(PANDOC_HTML) --variable source=$* --metadata pagetitle="$*" \
-		-o $@ $(MDH)/$*.md
+	$(PANDOC_HTML) --metadata-file $(MDH)/$*.nav.yaml --variable source=$* \
+		$(if $(filter $*,$(PAGES)),--toc --toc-depth=3) -o $@ $(MDH)/$*.md
 
-# The front page: the front matter and the table of contents.
+# The front page: the table of contents with every section, then the
+# front matter.
 $(HTML)/index.html: $(MDH)/index.md
-$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md
+$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md tools/contents
 	tools/contents $(CHAPTERS) >$@.tmp
-	cat book/front-matter.md $@.tmp >$@ && rm $@.tmp
+	cat $@.tmp book/front-matter.md >$@ && rm $@.tmp
 
 $(HTML)/book.%: book/book.%
 	@mkdir -p $(@D)

@@ -56,7 +56,9 @@
 	function link_chunk_uses() {
 		var pages = {};
 		document.querySelectorAll(".chapters a").forEach(function (a) {
-			pages[a.textContent.trim()] = a.getAttribute("href");
+			var num = a.querySelector(".num");
+			if (num)
+				pages[num.textContent.trim()] = a.getAttribute("href");
 		});
 		/* the highlighter may have cut the name into spans: allow tags */
 		var use = /⟨(.+?)⟩ (?:<span[^>]*>)?(\d+)\.(\d+)(?:<\/span>)?/g;
@@ -75,10 +77,19 @@
 		});
 	}
 
+	/* On a phone the chapter list scrolls: bring the current one into view. */
+	function show_current_chapter() {
+		var nav = document.querySelector(".bar .chapters");
+		var cur = nav && nav.querySelector(".current");
+		if (cur && nav.scrollWidth > nav.clientWidth)
+			nav.scrollLeft = cur.offsetLeft - nav.offsetLeft - 40;
+	}
+
 	show(initial());
 	document.addEventListener("DOMContentLoaded", function () {
 		show(document.documentElement.getAttribute("data-lang"));
 		link_chunk_uses();
+		show_current_chapter();
 		document.querySelectorAll("[data-set-lang]").forEach(function (b) {
 			b.addEventListener("click", function () {
 				choose(b.getAttribute("data-set-lang"));
