@@ -210,7 +210,8 @@ $(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
 
 PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalone \
 	--template book/template.html --metadata-file book/metadata.yaml \
-	--lua-filter book/filters/lang.lua --highlight-style tango
+	--lua-filter book/filters/lang.lua --lua-filter book/filters/links.lua \
+	--highlight-style tango
 
 # Each page's title, the chapters for its bar, its previous and next pages.
 NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks identifiers))
@@ -220,7 +221,7 @@ $(MDH)/%.nav.yaml: $(MDH)/.stamp tools/page-nav
 
 # A chapter's page opens with the list of its sections (pandoc's --toc).
 $(HTML)/%.html: $(MDH)/.stamp $(MDH)/%.nav.yaml book/template.html \
-		book/metadata.yaml book/filters/lang.lua
+		book/metadata.yaml book/filters/lang.lua book/filters/links.lua
 	@mkdir -p $(@D)
 	$(PANDOC_HTML) --metadata-file $(MDH)/$*.nav.yaml --variable source=$* \
 		$(if $(filter $*,$(PAGES)),--toc --toc-depth=3) -o $@ $(MDH)/$*.md

@@ -179,6 +179,20 @@ find_ident(const char *s, int create)
 	return &idents[nidents++];
 }
 
+/*
+ * The definition a use of identifier id in chunk c stands for: one in the
+ * same chapter if there is one (two chapters may each define a main or a
+ * struct of the same name), else the first.
+ */
+static int
+def_for_use(const struct ident *id, int c)
+{
+	for (int d = 0; d < id->ndefs; d++)
+		if (chunks[id->defs[d]].file == chunks[c].file)
+			return id->defs[d];
+	return id->defs[0];
+}
+
 /* Register a chapter file: "chapters/05-host.nw" is chapter 5, page 05-host. */
 static int
 add_file(const char *path)
@@ -503,12 +517,30 @@ put_code_span(const char *s)
 		fputc('`', out);
 }
 
+/*
+ * Does the quoted text name identifier id: "id", "id()", "struct id",
+ * "union id", "enum id"?  A whole command such as "lguest guest.elf exit 7"
+ * mentions struct lguest but is not it.
+ */
+static int
+names_ident(const char *text, const char *id)
+{
+	static const char *const tags[] = { "struct ", "union ", "enum " };
+	size_t n = strlen(id);
+
+	for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+		if (!strncmp(text, tags[t], strlen(tags[t])))
+			text += strlen(tags[t]);
+	return !strncmp(text, id, n) && (!text[n] || !strcmp(text + n, "()"));
+}
+
 /* Emit a [[quoted]] piece of prose: a chunk link, an identifier link or code. */
 static int
 put_quote(const struct chunk *c, int j)
 {
 	char text[1024] = "";
 	const char *use = NULL, *ident = NULL;
+	const struct ident *id;
 
 	for (j++; j < c->np && c->p[j].kind != P_ENDQUOTE; j++) {
 		const struct piece *p = &c->p[j];
@@ -520,13 +552,14 @@ put_quote(const struct chunk *c, int j)
 		else if (p->kind == P_IDUSE && !ident)
 			ident = p->s;
 	}
+	id = ident ? find_ident(ident, 0) : NULL;
 	if (use && !*text) {
 		put_chunk_ref(use);
-	} else if (ident && find_ident(ident, 0)->ndefs) {
+	} else if (id && id->ndefs && names_ident(text, ident)) {
 		fputc('[', out);
 		put_code_span(text);
 		fputc(']', out);
-		put_target(&chunks[find_ident(ident, 0)->defs[0]]);
+		put_target(&chunks[def_for_use(id, (int)(c - chunks))]);
 	} else if (*text) {
 		put_code_span(text);
 	}
@@ -571,33 +604,138 @@ emit_code_header(const struct chunk *c)
 		c->defnum > 1 ? "+≡" : "≡");
 }
 
+/*
+ * Links inside code (HTML only).  The highlighter would cut a link's text
+ * into pieces ("6.49" in assembly becomes three tokens), so each linked
+ * piece is written as a placeholder word, lgxrefKz, and the code block's
+ * "links" attribute holds, in order, each placeholder's target and text,
+ * percent-encoded; book/filters/links.lua puts the links in after
+ * highlighting.
+ */
+static char *links;
+static size_t links_len;
+static int nlinks;
+
+static void
+links_add(const char *s)
+{
+	size_t n = strlen(s);
+
+	links = xrealloc(links, links_len + n + 1);
+	memcpy(links + links_len, s, n + 1);
+	links_len += n;
+}
+
+static void
+links_add_encoded(const char *s)
+{
+	char buf[4];
+
+	for (; *s; s++) {
+		if (strchr("% \"|\\<>&'", *s)) {
+			snprintf(buf, sizeof(buf), "%%%02X", (unsigned char)*s);
+			links_add(buf);
+		} else {
+			buf[0] = *s;
+			buf[1] = '\0';
+			links_add(buf);
+		}
+	}
+}
+
+/* A link in code to chunk c: its placeholder in the code, its entry in links. */
+static void
+put_code_link(const char *text, const struct chunk *c)
+{
+	char buf[64];
+	int dash = 0;
+
+	fprintf(out, "lgxref%dz", nlinks++);
+	if (links_len)
+		links_add(" ");
+	snprintf(buf, sizeof(buf), "%s.html#c-", files[c->file].base);
+	links_add(buf);
+	for (const unsigned char *s = (const unsigned char *)c->name; *s; s++) {
+		if (isalnum(*s)) {
+			buf[0] = (char)tolower(*s);
+			buf[1] = '\0';
+			links_add(buf);
+			dash = 0;
+		} else if (*s < 0x80 && !dash) {
+			links_add("-");
+			dash = 1;
+		}
+	}
+	snprintf(buf, sizeof(buf), "-%d|", c->defnum);
+	links_add(buf);
+	links_add_encoded(text);
+}
+
 /* The code itself, numbered with the .nw line numbers. */
 static void
 emit_code_block(const struct chunk *c)
 {
 	const struct name *n = find_name(c->name, 0);
+	char ref[1200];
 
-	fprintf(out, "~~~~~~~~~~ {#");
-	put_anchor(c);
-	fprintf(out, "-code .%s .numberLines startFrom=\"%d\"}\n", n->lang,
-		c->line + 1);
+	links_len = 0;
+	nlinks = 0;
+	if (links)
+		links[0] = '\0';
+	/* the code first, into a buffer: the links attribute comes before it */
+	FILE *saved = out;
+	char *code = NULL;
+	size_t code_len = 0;
+
+	out = open_memstream(&code, &code_len);
+	if (!out) {
+		perror("nw2md");
+		exit(2);
+	}
 	for (int j = 0; j < c->np; j++) {
 		const struct piece *p = &c->p[j];
 		const struct name *u;
+		const struct ident *id;
 
-		if (p->kind == P_TEXT)
+		if (p->kind == P_TEXT) {
 			fputs(p->s, out);
-		else if (p->kind == P_NL)
+		} else if (p->kind == P_NL) {
 			fputc('\n', out);
-		else if (p->kind == P_USE && (u = find_name(p->s, 0)) && u->ndefs)
-			fprintf(out, "⟨%s⟩ %d.%d", p->s,
-				files[chunks[u->defs[0]].file].chapter,
-				chunks[u->defs[0]].seq);
-		else if (p->kind == P_USE)
+		} else if (p->kind == P_USE && (u = find_name(p->s, 0)) && u->ndefs) {
+			const struct chunk *d = &chunks[u->defs[0]];
+
+			snprintf(ref, sizeof(ref), "⟨%s⟩ %d.%d", p->s,
+				 files[d->file].chapter, d->seq);
+			if (html_mode)
+				put_code_link(ref, d);
+			else
+				fputs(ref, out);
+		} else if (p->kind == P_USE) {
 			fprintf(out, "⟨%s⟩", p->s);
+		} else if (p->kind == P_IDUSE && html_mode && j + 1 < c->np &&
+			   c->p[j + 1].kind == P_TEXT &&
+			   !strncmp(c->p[j + 1].s, p->s, strlen(p->s)) &&
+			   (id = find_ident(p->s, 0)) && id->ndefs &&
+			   def_for_use(id, (int)(c - chunks)) != (int)(c - chunks)) {
+			/* the identifier, at the start of the next text piece */
+			put_code_link(p->s, &chunks[def_for_use(id, (int)(c - chunks))]);
+			fputs(c->p[++j].s + strlen(p->s), out);
+		}
 	}
 	if (c->np && c->p[c->np - 1].kind != P_NL)
 		fputc('\n', out);
+	fclose(out);
+	out = saved;
+
+	fprintf(out, "~~~~~~~~~~ {#");
+	put_anchor(c);
+	fprintf(out, "-code .%s .numberLines startFrom=\"%d\"", n->lang,
+		c->line + 1);
+	if (nlinks)
+		fprintf(out, " links=\"%s\"", links);
+	fputs("}\n", out);
+	fwrite(code, 1, code_len, out);
+	free(code);
 	fputs("~~~~~~~~~~\n\n", out);
 }
 
@@ -751,7 +889,11 @@ emit_chunk_index(const char *dir)
 	free(sorted);
 }
 
-/* The index of identifiers: bold definitions, then uses. */
+/*
+ * The index of identifiers: bold definitions, then uses.  A name defined
+ * in two chapters gets one entry per chapter, each with the uses that
+ * stand for its definitions (see def_for_use).
+ */
 static void
 emit_ident_index(const char *dir)
 {
@@ -760,25 +902,49 @@ emit_ident_index(const char *dir)
 	fputs("# Index of identifiers · 标识符索引 {#index-identifiers}\n\n", out);
 	for (int i = 0; i < nidents; i++) {
 		struct ident *id = &idents[i];
+		int nfiles_here = 0;
 
-		if (!id->ndefs)
-			continue;
-		fputs("- ", out);
-		put_code_span(id->name);
-		fputs(": **", out);
-		put_chunk_list(id->defs, id->ndefs);
-		fputs("**", out);
-		for (int u = 0; u < id->nuses; u++) {
-			int self = 0;
+		for (int d = 0; d < id->ndefs; d++) {
+			int first = 1;
 
-			for (int d = 0; d < id->ndefs; d++)
-				self |= id->defs[d] == id->uses[u];
-			if (self)
-				continue;
-			fputs(", ", out);
-			put_number_link(&chunks[id->uses[u]]);
+			for (int e = 0; e < d; e++)
+				first &= chunks[id->defs[e]].file != chunks[id->defs[d]].file;
+			nfiles_here += first;
 		}
-		fputc('\n', out);
+		for (int d = 0; d < id->ndefs; d++) {
+			int file = chunks[id->defs[d]].file, sep = 0;
+
+			for (int e = 0; e < d; e++)
+				if (chunks[id->defs[e]].file == file)
+					file = -1;
+			if (file < 0)
+				continue;	/* this chapter's entry is written */
+			fputs("- ", out);
+			put_code_span(id->name);
+			if (nfiles_here > 1)
+				fprintf(out, " [(chapter %d)]{.l-en}[（第%d章）]{.l-zh}",
+					files[file].chapter, files[file].chapter);
+			fputs(": **", out);
+			for (int e = d; e < id->ndefs; e++) {
+				if (chunks[id->defs[e]].file != file)
+					continue;
+				if (sep++)
+					fputs(", ", out);
+				put_number_link(&chunks[id->defs[e]]);
+			}
+			fputs("**", out);
+			for (int u = 0; u < id->nuses; u++) {
+				int self = 0;
+
+				for (int e = 0; e < id->ndefs; e++)
+					self |= id->defs[e] == id->uses[u];
+				if (self || chunks[def_for_use(id, id->uses[u])].file != file)
+					continue;
+				fputs(", ", out);
+				put_number_link(&chunks[id->uses[u]]);
+			}
+			fputc('\n', out);
+		}
 	}
 	fclose(out);
 	out = NULL;
