@@ -71,6 +71,7 @@ static int nnames;
 static struct ident *idents;
 static int nidents;
 static int html_mode = 1;
+static int in_index;		/* writing an index: LaTeX adds page numbers */
 static int errors;
 
 /* Print "file:line: message" and count an error. */
@@ -471,12 +472,29 @@ put_escaped(const char *s)
 	}
 }
 
+/*
+ * In a printed index, the page after a chunk number: "4.158 (p. 311)",
+ * "4.158（第311页）".  Each chunk has a \label (emit_code_header).
+ */
+static void
+put_page_ref(const struct chunk *c)
+{
+	if (html_mode || !in_index)
+		return;
+	fputs("[`\\ (p.~\\pageref{", out);
+	put_anchor(c);
+	fputs("})`{=latex}]{.l-en}[`（第\\pageref{", out);
+	put_anchor(c);
+	fputs("}页）`{=latex}]{.l-zh}", out);
+}
+
 /* "N.M" of a code chunk, as a link. */
 static void
 put_number_link(const struct chunk *c)
 {
 	fprintf(out, "[%d.%d]", files[c->file].chapter, c->seq);
 	put_target(c);
+	put_page_ref(c);
 }
 
 /* ⟨name⟩ N.M as one link to the name's first definition. */
@@ -490,6 +508,7 @@ put_chunk_ref(const char *name)
 	put_escaped(name);
 	fprintf(out, "⟩ %d.%d]", files[c->file].chapter, c->seq);
 	put_target(c);
+	put_page_ref(c);
 }
 
 /* A word in both languages; the language filter keeps what it shows. */
@@ -600,8 +619,24 @@ emit_code_header(const struct chunk *c)
 	put_escaped(c->name);
 	fputs("⟩ ", out);
 	put_number_link(c);
-	fprintf(out, "]{.chunk-name} %s]{.chunk-head}\n\n",
-		c->defnum > 1 ? "+≡" : "≡");
+	fprintf(out, "]{.chunk-name} %s]{.chunk-head}", c->defnum > 1 ? "+≡" : "≡");
+	if (!html_mode) {	/* for the indexes' page numbers */
+		fputs("`\\label{", out);
+		put_anchor(c);
+		fputs("}`{=latex}", out);
+	}
+	fputs("\n\n", out);
+}
+
+/* LaTeX: an index is set in two columns. */
+static void
+index_columns(int begin)
+{
+	in_index = begin;
+	if (!html_mode)
+		fprintf(out, "\n```{=latex}\n%s\n```\n\n", begin ?
+			"\\begin{multicols}{2}\\small\\raggedright"
+			"\\renewcommand{\\labelitemi}{}" : "\\end{multicols}");
 }
 
 /*
@@ -864,7 +899,8 @@ emit_chunk_index(const char *dir)
 	memcpy(sorted, names, nnames * sizeof(*sorted));
 	qsort(sorted, nnames, sizeof(*sorted), cmp_name);
 	out = open_out(dir, "chunks");
-	fputs("# Index of chunks · 代码块索引 {#index-chunks}\n\n", out);
+	fputs("# Index of chunks · 代码块索引 {#index-chunks .unnumbered}\n\n", out);
+	index_columns(1);
 	for (int i = 0; i < nnames; i++) {
 		struct name *n = &sorted[i];
 
@@ -884,6 +920,7 @@ emit_chunk_index(const char *dir)
 		}
 		fputc('\n', out);
 	}
+	index_columns(0);
 	fclose(out);
 	out = NULL;
 	free(sorted);
@@ -899,7 +936,8 @@ emit_ident_index(const char *dir)
 {
 	qsort(idents, nidents, sizeof(*idents), cmp_ident);
 	out = open_out(dir, "identifiers");
-	fputs("# Index of identifiers · 标识符索引 {#index-identifiers}\n\n", out);
+	fputs("# Index of identifiers · 标识符索引 {#index-identifiers .unnumbered}\n\n", out);
+	index_columns(1);
 	for (int i = 0; i < nidents; i++) {
 		struct ident *id = &idents[i];
 		int nfiles_here = 0;
@@ -946,6 +984,7 @@ emit_ident_index(const char *dir)
 			fputc('\n', out);
 		}
 	}
+	index_columns(0);
 	fclose(out);
 	out = NULL;
 }

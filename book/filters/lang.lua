@@ -47,10 +47,20 @@ local function split_halves(inlines)
   return nil
 end
 
+-- LaTeX: an unnumbered chapter (front matter, indexes) sets its own
+-- running head; a numbered one gets "7  Mastery" from \chaptermark.
+local function mark(h)
+  if latex and h.level == 1 and h.classes:includes("unnumbered") then
+    local title = pandoc.write(pandoc.Pandoc({ pandoc.Plain(h.content) }), "latex")
+    return { h, pandoc.RawBlock("latex", "\\markboth{" .. title .. "}{" .. title .. "}") }
+  end
+  return h
+end
+
 local function Header(h)
   local en, zh = split_halves(h.content)
   if not en then
-    return nil
+    return mark(h)
   end
   if mode == "en" then
     h.content = en
@@ -63,7 +73,28 @@ local function Header(h)
       pandoc.Span(zh, pandoc.Attr("", { "h-zh" })),
     }
   end
-  return h
+  return mark(h)
+end
+
+-- LaTeX: "English · 中文" with the same space on both sides of the dot
+-- (xeCJK would drop the one next to the Chinese).
+local function even_dot(inlines)
+  if not latex then
+    return nil
+  end
+  local out, i = pandoc.List(), 1
+  while i <= #inlines do
+    local a, b, c = inlines[i], inlines[i + 1], inlines[i + 2]
+    if a.t == "Space" and b and b.t == "Str" and b.text == "·" and c and c.t == "Space" then
+      out:insert(pandoc.RawInline("latex",
+        "\\texorpdfstring{\\hspace{0.45em}\\textperiodcentered\\hspace{0.45em}}{ · }"))
+      i = i + 3
+    else
+      out:insert(a)
+      i = i + 1
+    end
+  end
+  return out
 end
 
 -- Labels the back end writes in both languages: [Used in]{.l-en}[用于]{.l-zh}
@@ -319,6 +350,7 @@ return {
   { Meta = read_meta },
   { Pandoc = latex_code },
   { Header = Header, Span = Span },
+  { Inlines = even_dot },
   { Blocks = drop_code },
   { Pandoc = function(doc)
       doc.blocks = arrange(doc.blocks)
