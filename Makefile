@@ -188,10 +188,11 @@ HTML := $(B)/book/html
 PDFS := $(B)/book/lguest-adventure.pdf $(B)/book/lguest-adventure-en.pdf \
 	$(B)/book/lguest-adventure-zh.pdf
 HTML_PAGES := $(addprefix $(HTML)/,index.html $(addsuffix .html,$(PAGES)) \
-	chunks.html identifiers.html)
+	chunks.html identifiers.html search.html)
 
 weave: weave-html weave-pdf
-weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js
+weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js \
+	$(HTML)/search.js $(HTML)/search-index.js
 weave-pdf: $(PDFS)
 
 # Definitions for the identifier index come from ctags over #line'd sources.
@@ -214,7 +215,8 @@ PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalo
 	--highlight-style tango
 
 # Each page's title, the chapters for its bar, its previous and next pages.
-NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks identifiers))
+NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks \
+	identifiers search))
 .SECONDARY: $(NAV_YAML)
 $(MDH)/%.nav.yaml: $(MDH)/.stamp tools/page-nav
 	tools/page-nav $* $(CHAPTERS) >$@
@@ -236,6 +238,24 @@ $(MDH)/index.md: $(MDH)/.stamp book/front-matter.md tools/contents
 $(HTML)/book.%: book/book.%
 	@mkdir -p $(@D)
 	cp $< $@
+
+# Offline search: every section's prose in both languages, as a script
+# (a page opened from file:// may not fetch a JSON file), and the page.
+$(HTML)/search-index.js: $(MDH)/.stamp tools/search-index.lua
+	@mkdir -p $(@D)
+	echo 'var S = [];' >$@.tmp
+	for p in $(PAGES); do \
+		pandoc --from markdown-superscript-subscript --to plain \
+			--lua-filter tools/search-index.lua --metadata page=$$p \
+			-o /dev/null $(MDH)/$$p.md >>$@.tmp; \
+	done
+	mv $@.tmp $@
+$(HTML)/search.js: book/search.js
+	@mkdir -p $(@D)
+	cp $< $@
+$(HTML)/search.html: $(MDH)/search.md
+$(MDH)/search.md: $(MDH)/.stamp book/search.md
+	cp book/search.md $@
 
 PANDOC_PDF = pandoc --from markdown-superscript-subscript --to latex --standalone \
 	--metadata-file book/metadata.yaml --include-in-header book/preamble.tex \

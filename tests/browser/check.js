@@ -93,6 +93,21 @@
 		});
 	}
 
+	/* The search page finds words of both languages, offline. */
+	function check_search() {
+		var q = document.getElementById("q");
+		if (!q)
+			return;
+		["hypercall", "影子页表"].forEach(function (w) {
+			q.value = w;
+			q.dispatchEvent(new Event("input"));
+			var n = document.querySelectorAll("#results .result").length;
+			out.push("SEARCH " + w + " " + n);
+			if (!n)
+				problem("search finds nothing for " + w);
+		});
+	}
+
 	function run() {
 		var vw = document.documentElement.clientWidth;
 		["both", "en", "zh"].forEach(function (m) {
@@ -115,6 +130,7 @@
 		});
 		mode("both");
 		check_links();
+		check_search();
 		out.push("DONE");
 		/* run inside the runner's 390 px frame: report to the frame's parent */
 		if (window.parent !== window)
