@@ -212,7 +212,7 @@ $(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
 PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalone \
 	--template book/template.html --metadata-file book/metadata.yaml \
 	--lua-filter book/filters/lang.lua --lua-filter book/filters/links.lua \
-	--highlight-style tango
+	--highlight-style tango --preserve-tabs
 
 # Each page's title, the chapters for its bar, its previous and next pages.
 NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks \

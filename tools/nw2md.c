@@ -518,6 +518,17 @@ put_label(const char *en, const char *zh)
 	fprintf(out, "[%s]{.l-en}[%s]{.l-zh}", en, zh);
 }
 
+/*
+ * Punctuation in both languages: "4.1, 4.2." and "4.1、4.2。".  The English
+ * one is followed by a space (class sp: the language filter adds it, since
+ * Markdown drops a space at the end of a span).
+ */
+static void
+put_punct(const char *en, const char *zh)
+{
+	fprintf(out, "[%s]{.l-en .sp}[%s]{.l-zh}", en, zh);
+}
+
 /* Write one inline code span, with as many backticks as it needs. */
 static void
 put_code_span(const char *s)
@@ -732,7 +743,18 @@ emit_code_block(const struct chunk *c)
 		const struct name *u;
 		const struct ident *id;
 
-		if (p->kind == P_TEXT) {
+		if (p->kind == P_TEXT && html_mode &&
+		    (j == 0 || c->p[j - 1].kind == P_NL)) {
+			/* markup expanded the indenting tabs; HTML gets them
+			 * back, so that a phone can show them narrower */
+			const char *t = p->s;
+
+			while (!strncmp(t, "        ", 8)) {
+				fputc('\t', out);
+				t += 8;
+			}
+			fputs(t, out);
+		} else if (p->kind == P_TEXT) {
 			fputs(p->s, out);
 		} else if (p->kind == P_NL) {
 			fputc('\n', out);
@@ -780,7 +802,7 @@ put_chunk_list(const int *list, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (i)
-			fputs(", ", out);
+			put_punct(",", "、");
 		put_number_link(&chunks[list[i]]);
 	}
 }
@@ -800,24 +822,26 @@ emit_code_footer(const struct chunk *c)
 		sep = 1;
 	}
 	if (sep)
-		fputs(". ", out);
+		put_punct(".", "。");
 	if (n->nuses) {
 		put_label("Used in", "用于");
 		fputc(' ', out);
 		put_chunk_list(n->uses, n->nuses);
-		fputs(".", out);
+		put_punct(".", "。");
 	} else {
 		put_label("Root chunk (written to a file).",
 			  "根代码块（写入文件）。");
+		put_punct("", "");
 	}
 	if (c->ndefs) {
-		fputc(' ', out);
 		put_label("Defines", "定义");
+		fputc(' ', out);
 		for (int d = 0; d < c->ndefs; d++) {
-			fputs(d ? ", " : " ", out);
+			if (d)
+				put_punct(",", "、");
 			put_code_span(c->defs[d]);
 		}
-		fputc('.', out);
+		put_punct(".", "。");
 	}
 	fputs("]{.chunk-xref}\n\n", out);
 }

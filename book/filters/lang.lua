@@ -107,6 +107,10 @@ local function Span(s)
   if s.classes:includes("l-en") and not keep_en then
     return {}
   end
+  if s.classes:includes("sp") then	-- English punctuation, then a space
+    s.content:insert(pandoc.Space())
+    return s
+  end
   return nil
 end
 
