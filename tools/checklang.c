@@ -6,7 +6,8 @@
  * only) by "::: {lang=zh}".  Reported as FILE:LINE, exit status 1:
  *  - an English block with no Chinese block right after it;
  *  - a Chinese block with no English block right before it;
- *  - a Chinese block with no Chinese character in it (left untranslated);
+ *  - a Chinese block with prose but no Chinese character in it (left
+ *    untranslated); a block of fenced output alone is the same in both.
  *  - prose outside any language block;
  *  - a heading without both halves, "English · 中文".
  * Code chunks (from "<<name>>=" to a line starting with "@") are skipped.
@@ -60,7 +61,7 @@ check_file(const char *file)
 	char *s = NULL;
 	size_t cap = 0;
 	int line = 0, in_code = 0, depth = 0, fence = 0;
-	int open_line = 0, open_zh = 0, zh_text = 0;
+	int open_line = 0, open_zh = 0, zh_text = 0, prose = 0;
 	int pending_en = 0;	/* line of an English block awaiting its twin */
 
 	if (!f) {
@@ -70,6 +71,7 @@ check_file(const char *file)
 	}
 	while (getline(&s, &cap, f) > 0) {
 		char lang;
+		int fence_line;
 
 		line++;
 		if (in_code) {
@@ -88,10 +90,12 @@ check_file(const char *file)
 			pending_en = 0;
 			continue;
 		}
-		if (!strncmp(s, "~~~", 3) || !strncmp(s, "```", 3))
+		fence_line = !strncmp(s, "~~~", 3) || !strncmp(s, "```", 3);
+		if (fence_line)
 			fence = !fence;
 		if (fence || (depth && !is_blank(s) && strncmp(s, ":::", 3))) {
 			zh_text |= has_chinese(s);
+			prose |= !fence && !fence_line;
 			continue;
 		}
 		lang = div_lang(s);
@@ -116,12 +120,13 @@ check_file(const char *file)
 			open_line = line;
 			open_zh = lang == 'z';
 			zh_text = 0;
+			prose = 0;
 			continue;
 		}
 		if (depth && !strncmp(s, ":::", 3)) {
 			if (--depth)
 				continue;
-			if (open_zh && !zh_text)
+			if (open_zh && prose && !zh_text)
 				report(file, open_line,
 				       "Chinese block has no Chinese text (untranslated?)");
 			if (!open_zh)

@@ -89,6 +89,16 @@ lg_fpu()
 	fi
 }
 
+# The Guest's own FPU state and protection keys: it starts from the reset
+# state, keeps its own across exits, and cannot lock its Launcher out.
+lg_fpu_own()
+{
+	lg_case fpu-own 0 "first look: 0 nonzero bytes, mxcsr 1f80, x87 cw 37f" \
+		"after 100 exits: 0 bad, mxcsr 7f80, x87 cw f7f" -- lguest $G fpu-own
+	lg_case pkru-deny 0 "key 0 denied, the device read 74726976" -- \
+		lguest $G pkru-deny
+}
+
 # Several Guests at once on both CPUs.
 lg_parallel()
 {
@@ -232,9 +242,11 @@ lg_interrupts()
 		-- lguest $G claim 18
 	lg_case claim-hypercall 70 "vector 31,.*claimed a vector the Host keeps" \
 		-- lguest $G claim 31
-	lg_case claim-256 70 "vector 256,.*claimed a vector the Host keeps" \
+	lg_case claim-256 70 "vector 31,.*claimed a vector the Host keeps or that does not exist" \
 		-- lguest $G claim 256
-	lg_case claim-host-handler 70 "vector 6,.*claimed a vector the Host keeps" \
+	lg_case claim-2-32 70 "vector 31,.*claimed a vector the Host keeps or that does not exist" \
+		-- lguest $G claim 4294967296
+	lg_case claim-host-handler 70 "vector 6,.*an IDT handler outside the Guest's half" \
 		-- lguest $G claim 6 18446744071578845184
 	lg_case bad-stack 70 "invalid opcode.*no room on the Guest's stack" \
 		-- lguest $G badstack
@@ -244,6 +256,12 @@ lg_interrupts()
 	lg_ticks ticks-1000hz 1000 1000
 	lg_idle
 	lg_case signal-halt 130 "" -- timeout -s INT 2 lguest $G halt-forever
+	lg_case halt-off 70 "halted with interrupts off and no clock armed" \
+		-- timeout -s INT 10 lguest $G halt-off
+	lg_case bad-rip 70 "vector 31,.*RIP 0x(800000000000|100000000000000),.*RIP is outside the Guest's half" \
+		-- lguest $G bad-rip
+	lg_case lretq 70 "a fault that would repeat forever" \
+		-- timeout -s INT 20 lguest $G lretq
 	lg_case storm 0 "storm: 2001 interrupts, 0 registers changed" \
 		-- lguest $G storm 2000
 	lg_host_irqs
@@ -331,6 +349,28 @@ lg_pt_alias()
 	fi
 }
 
+# pt-pins: every 4 KiB of 200 aliases of 2 MiB, 102400 leaves: the Guest's
+# share of pins (65536) makes the Host forget its shadows and start again.
+lg_pt_pins()
+{
+	lguest --memory 16 $G pt-alias 200 4 dense > /tmp/alias.out 2>&1 &
+	pid=$!
+	for i in $(seq 300); do
+		grep -q "pt-alias: 200 aliases read" /tmp/alias.out && break
+		sleep 0.2
+	done
+	pins=$(lg_pt_stat pinned_pages)
+	wait $pid
+	rc=$?
+	sed 's/^/    | /' /tmp/alias.out
+	if [ $rc = 0 ] && grep -q "200 aliases read, 0 wrong" /tmp/alias.out &&
+	   [ "$pins" -gt 0 ] && [ "$pins" -le 65536 ]; then
+		lg_result pt-pins PASS "$pins pins"
+	else
+		lg_result pt-pins FAIL "rc=$rc; $pins pins"
+	fi
+}
+
 # Issue 4, the Host's side: shadow page tables, their hypercalls, the ring.
 # Fault reasons 11-13 are matched by the names the Launcher gives them.
 lg_shadow()
@@ -361,6 +401,7 @@ lg_shadow()
 		-- lguest $G pt-raw
 	lg_case pt-raw-16m 0 "pt-raw: 0 wrong" -- lguest --memory 16 $G pt-raw
 	lg_pt_alias
+	lg_pt_pins
 	lg_case after-shadow 0 "Hello from the Guest" -- lguest $G hello
 	tables=$(lg_pt_stat shadow_tables) pins=$(lg_pt_stat pinned_pages)
 	if [ "$tables" = 0 ] && [ "$pins" = 0 ]; then
@@ -384,6 +425,10 @@ lg_run_tests()
 	lg_case hello 0 "^Hello from the Guest$" -- lguest $G hello
 	lg_case exit-7 7 "code 7" -- lguest $G exit 7
 	lg_case memory-16 0 "Hello" -- lguest --memory 16 $G hello
+	lg_case memory-010 0 "ram: 10 MiB" -- lguest --memory 010 $G ram
+	lg_case memory-odd 64 "an even number of MiB" -- lguest --memory 9 $G ram
+	lg_case memory-mmap 71 "cannot map 64 MiB" -- \
+		sh -c "ulimit -v 30000; exec lguest --memory 64 $G hello"
 	lg_case unknown-hcall 0 "returned -38" -- lguest $G unknown-hcall
 	lg_fault unmapped "page fault \(#PF\).*CR2 0x100000000000: not mapped" unmapped
 	lg_fault hlt "general protection \(#GP\), vector 13" hlt
@@ -402,6 +447,7 @@ lg_run_tests()
 	lg_shadow
 	lg_bad_images
 	lg_fpu
+	lg_fpu_own
 	lg_parallel
 	lg_nmi nmi-spin 5 fpu 1000000000000
 	lg_nmi nmi-hypercalls 20 bench 1000000000
@@ -426,26 +472,7 @@ lg_run_nmi_stress()
 lg_run_bench()
 {
 	lg_load
-	getppid_bench 100000 | tee /tmp/bench.host
-	lguest $G bench 100000 | tee /tmp/bench.guest
-	cat /tmp/bench.host /tmp/bench.guest | awk '
-		/^host:/ { h = $4 } /^guest:/ { g = $4 }
-		END { if (h > 0) printf "LGBENCH ratio hypercall/getppid = %.1f\n", g / h }'
-	taskset -c 1 lguest $G irqbench 200 | tee /tmp/bench.irq
-	awk '/^irq: enable-nothing/ { a = $3 } /^irq: enable-one/ { b = $3 }
-		END { if (a > 0) printf "LGBENCH ratio enable-one-pending/enable-nothing-pending = %.1f\n", b / a }' /tmp/bench.irq
-	dd if=/dev/urandom of=/tmp/bench.img bs=1M count=16 2>/dev/null
-	readbench /tmp/bench.img | tee /tmp/bench.blk
-	lguest --block /tmp/bench.img $G blk-bench | tee -a /tmp/bench.blk
-	awk '/^host-read:/ { h = $5 } /^blk-bench:/ { g = $5 }
-		END { if (h > 0) printf "LGBENCH ratio guest-block-read/host-read = %.1f\n", g / h }' /tmp/bench.blk
-	lguest $G cout 1048576 | grep '^cout:' | sed 's/^/console: /'
-	pagefault_bench 4096 | tee /tmp/bench.pf
-	lguest $G pfbench 4096 | tee -a /tmp/bench.pf
-	awk '/^host-pf:/ { h = $4 } /^pf-bench:/ { g = $4 }
-		END { if (h > 0) printf "LGBENCH ratio guest-page-fault/host-page-fault = %.1f\n", g / h }' /tmp/bench.pf
-	lguest $G ptbench 1000 | grep '^pt-bench:' | awk '{ print }
-		/speedup/ { sub("x$", "", $NF); printf "LGBENCH ratio page-table-updates-sync/ring = %s\n", $NF }'
+	bench.sh 3	# chapter 7: three passes of every benchmark, then medians
 	lg_check_dmesg
 	lg_unload
 }

@@ -128,21 +128,6 @@ do_fpu(int argc, char **argv)
 	return seen ? 1 : 0;
 }
 
-/* bench N: time N null hypercalls. */
-static int
-do_bench(int argc, char **argv)
-{
-	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 100000, i, t0, t1;
-
-	t0 = rdtsc();
-	for (i = 0; i < n; i++)
-		hcall(LHCALL_NOP, 0, 0, 0);
-	t1 = rdtsc();
-	gprintf("guest: %lu hypercalls, %lu cycles per round trip\n", n,
-		(t1 - t0) / n);
-	return 0;
-}
-
 /* unknown-hcall: an unknown hypercall number must return -ENOSYS. */
 static int
 do_unknown_hcall(int argc, char **argv)
@@ -282,71 +267,6 @@ do_nohandler(int argc, char **argv)
 	return 1;
 }
 
-static volatile uint64_t irq_tsc;	/* when the bench's interrupt came */
-
-/* The bench's timer handler: note the time. */
-static void
-bench_irq(void)
-{
-	irq_tsc = rdtsc();
-}
-
-/* Cycles from a deadline @d ahead to the handler, halting or spinning. */
-static uint64_t
-irq_latency(uint64_t d, int halt)
-{
-	uint64_t deadline = rdtsc() + d;
-
-	irq_tsc = 0;
-	guest_clock_at(deadline);
-	while (!irq_tsc)
-		if (halt)
-			guest_halt();
-	return irq_tsc > deadline ? irq_tsc - deadline : 0;
-}
-
-/* Cycles of guest_irq_enable() with a timer interrupt pending or not. */
-static uint64_t
-irq_enable_cost(int pending)
-{
-	volatile uint64_t *p = guest_data.irq_pending;
-	uint64_t t0;
-
-	guest_irq_disable();
-	if (pending) {
-		guest_clock_at(rdtsc());
-		while (!p[0])
-			;
-	}
-	t0 = rdtsc();
-	guest_irq_enable();
-	return rdtsc() - t0;
-}
-
-/* irqbench N: interrupt latency and the cost of enabling interrupts. */
-static int
-do_irqbench(int argc, char **argv)
-{
-	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 200, i, d;
-	uint64_t halted = 0, spinning = 0, idle = 0, pending = 0;
-
-	if (!n || !guest_data.tsc_khz)
-		return 1;
-	d = guest_ns_to_tsc(200000);
-	guest_set_irq_handler(LGUEST_TIMER_IRQ, bench_irq);
-	for (i = 0; i < n; i++) {
-		halted += irq_latency(d, 1);
-		spinning += irq_latency(d, 0);
-		idle += irq_enable_cost(0);
-		pending += irq_enable_cost(1);
-	}
-	gprintf("irq: latency-halted %lu cycles\n", halted / n);
-	gprintf("irq: latency-spinning %lu cycles\n", spinning / n);
-	gprintf("irq: enable-nothing-pending %lu cycles\n", idle / n);
-	gprintf("irq: enable-one-pending %lu cycles\n", pending / n);
-	return 0;
-}
-
 /* The storm's state: interrupts still to raise, and interrupts taken. */
 static volatile uint64_t storm_left, storm_taken;
 
@@ -397,6 +317,126 @@ do_halt_forever(int argc, char **argv)
 	return 1;
 }
 
+/* The first device window, where "virt" (0x74726976) reads back. */
+static volatile uint32_t *
+first_window(void)
+{
+	return (volatile uint32_t *)(LGUEST_PAGE_OFFSET + guest_boot->mmio_base);
+}
+
+#define MXCSR_RESET	0x1f80U	/* all exceptions masked, round to nearest */
+#define MXCSR_MINE	0x7f80U	/* the same, rounding toward zero */
+#define X87_CW_RESET	0x037fU
+#define X87_CW_MINE	0x0f7fU	/* rounding toward zero */
+#define VIRTIO_MAGIC_LE	0x74726976U
+
+/* fpu-own: the Guest starts from the reset state and keeps its own. */
+static int
+do_fpu_own(int argc, char **argv)
+{
+	uint8_t st[260], mine[16];
+	uint16_t cw;
+	uint32_t mxcsr = MXCSR_MINE;
+	int i, bad = 0;
+
+	guest_fpu_read(st);
+	asm volatile("fnstcw %0" : "=m"(cw));
+	for (i = 0; i < 256; i++)
+		bad += st[i] != 0;
+	gprintf("fpu-own: first look: %d nonzero bytes, mxcsr %x, x87 cw %x\n",
+		bad, *(uint32_t *)&st[256], cw);
+	if (bad || *(uint32_t *)&st[256] != MXCSR_RESET || cw != X87_CW_RESET)
+		return 1;
+	for (i = 0; i < 16; i++)
+		mine[i] = 0xa0 + i;
+	guest_fpu_fill(mine);
+	cw = X87_CW_MINE;
+	asm volatile("ldmxcsr %0; fldcw %1" : : "m"(mxcsr), "m"(cw));
+	for (i = 0; i < 100; i++)	/* 100 exits to the Launcher */
+		bad += first_window()[0] != VIRTIO_MAGIC_LE;
+	guest_fpu_read(st);
+	asm volatile("fnstcw %0" : "=m"(cw));
+	for (i = 0; i < 256; i++)
+		bad += st[i] != mine[i % 16];
+	gprintf("fpu-own: after 100 exits: %d bad, mxcsr %x, x87 cw %x\n",
+		bad, *(uint32_t *)&st[256], cw);
+	return bad || *(uint32_t *)&st[256] != MXCSR_MINE || cw != X87_CW_MINE;
+}
+
+/* pkru-deny: deny key 0, make the Launcher serve a device read, allow. */
+static int
+do_pkru_deny(int argc, char **argv)
+{
+	volatile uint32_t *reg = first_window();
+	uint32_t a, b, c, d, value, pkru = 3;	/* key 0: no access */
+
+	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
+	if (!(c & (1U << 4))) {		/* OSPKE: the Host enabled keys */
+		gprintf("pkru-deny: no protection keys on this CPU\n");
+		return 2;
+	}
+	/* No memory access between the two wrpkru but the device read. */
+	asm volatile("wrpkru\n\t"
+		     "movl (%[reg]), %[value]\n\t"
+		     "xorl %%eax, %%eax\n\t"
+		     "wrpkru"
+		     : [value] "=&r"(value), "+a"(pkru)
+		     : "c"(0), "d"(0), [reg] "r"(reg)
+		     : "memory");
+	gprintf("pkru-deny: key 0 denied, the device read %x\n", value);
+	return value != VIRTIO_MAGIC_LE;
+}
+
+/* halt-off: halt with interrupts off and no clock: nothing could wake it. */
+static int
+do_halt_off(int argc, char **argv)
+{
+	hcall(LHCALL_SET_CLOCKEVENT, 0, 0, 0);
+	guest_irq_disable();
+	hcall(LHCALL_HALT, 0, 0, 0);
+	guest_irq_enable();
+	gprintf("halt-off: woke up\n");
+	return 1;
+}
+
+/* bad-rip: an int $0x1f in the last two bytes of the lower half. */
+static int
+do_bad_rip(int argc, char **argv)
+{
+	uint64_t end = 1ULL << (12 + 9 * guest_levels - 1);
+	uint64_t pa = guest_page_alloc();
+	uint8_t *code = guest_va(pa);
+
+	code[4094] = 0xcd;		/* int $0x1f, the hypercall gate */
+	code[4095] = LGUEST_TRAP_ENTRY;
+	if (guest_map(guest_root, end - 4096, pa, 0))
+		return 2;
+	gprintf("bad-rip: jumping to %lx\n", end - 2);
+	asm volatile("jmp *%0" : : "r"(end - 2), "a"(LHCALL_NOP));
+	return 1;
+}
+
+/* lretq: a far return in ring 3 (TCG reads its stack as supervisor). */
+static int
+do_lretq(int argc, char **argv)
+{
+	asm volatile("pushq $0x33\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:" : : : "rax", "memory");
+	gprintf("lretq: returned\n");
+	return 0;
+}
+
+/* ram: print the RAM the Launcher gave us, in MiB. */
+static int
+do_ram(int argc, char **argv)
+{
+	gprintf("ram: %lu MiB\n", guest_boot->ram_size >> 20);
+	return 0;
+}
+
 /* shadow.c: the shadow paging's commands. */
 int do_pt_host_half(int argc, char **argv);
 int do_pt_beyond_ram(int argc, char **argv);
@@ -418,15 +458,19 @@ const struct guest_command guest_test_commands[] = {
 	{ "wrgsbase", do_wrgsbase, "wrgsbase: GS base survives an exit" },
 	{ "int3", do_int3, "int3: a breakpoint trap" },
 	{ "fpu", do_fpu, "fpu N: read the SSE registers N times" },
-	{ "bench", do_bench, "bench N: time N null hypercalls" },
 	{ "unknown-hcall", do_unknown_hcall, "unknown-hcall: expect -ENOSYS" },
 	{ "traps", do_traps, "traps: each exception reaches the Guest's handler" },
 	{ "claim", do_claim, "claim V [HANDLER]: ask for vector V" },
 	{ "badstack", do_badstack, "badstack: an exception with no stack" },
 	{ "nohandler", do_nohandler, "nohandler: an interrupt with no handler" },
-	{ "irqbench", do_irqbench, "irqbench N: interrupt latency and costs" },
 	{ "storm", do_storm, "storm N: back-to-back interrupts keep registers" },
 	{ "halt-forever", do_halt_forever, "halt-forever: halt with no clock" },
+	{ "ram", do_ram, "ram: the RAM the Launcher gave, in MiB" },
+	{ "halt-off", do_halt_off, "halt-off: halt with interrupts off, no clock" },
+	{ "bad-rip", do_bad_rip, "bad-rip: a hypercall at the end of the lower half" },
+	{ "lretq", do_lretq, "lretq: a far return in ring 3" },
+	{ "fpu-own", do_fpu_own, "fpu-own: reset FPU state, kept across exits" },
+	{ "pkru-deny", do_pkru_deny, "pkru-deny: deny key 0 over a device read" },
 	{ "pt-host-half", do_pt_host_half, "pt-host-half: a root mapping the Host's half" },
 	{ "pt-beyond-ram", do_pt_beyond_ram, "pt-beyond-ram: a leaf past RAM" },
 	{ "pt-loop", do_pt_loop, "pt-loop [up]: a table that leads to itself" },
