@@ -596,13 +596,70 @@ put_quote(const struct chunk *c, int j)
 	return j;
 }
 
+/*
+ * Headings' ids ({#sec:...}) and the chapter each is in, so that a link
+ * in prose to a section of another chapter, written "(#sec:x)", can go
+ * to that chapter's page in HTML.
+ */
+struct section_id {
+	char *id;
+	int file;
+};
+static struct section_id *section_ids;
+static int nsection_ids;
+static int cur_file = -1;
+
+static void
+collect_section_ids(void)
+{
+	for (int i = 0; i < nchunks; i++) {
+		if (chunks[i].is_code)
+			continue;
+		for (int j = 0; j < chunks[i].np; j++) {
+			const char *t = chunks[i].p[j].s;
+
+			if (chunks[i].p[j].kind != P_TEXT || t[0] != '#')
+				continue;
+			while ((t = strstr(t, "{#"))) {
+				size_t n = strcspn(t + 2, " }");
+
+				section_ids = xrealloc(section_ids, (nsection_ids + 1) *
+						       sizeof(*section_ids));
+				section_ids[nsection_ids].id = strndup(t + 2, n);
+				section_ids[nsection_ids++].file = chunks[i].file;
+				t += 2 + n;
+			}
+		}
+	}
+}
+
+/* The page of a section id in another chapter, or NULL. */
+static const char *
+section_page(const char *id, size_t n)
+{
+	for (int i = 0; i < nsection_ids; i++)
+		if (strlen(section_ids[i].id) == n &&
+		    !strncmp(section_ids[i].id, id, n) &&
+		    section_ids[i].file != cur_file)
+			return files[section_ids[i].file].base;
+	return NULL;
+}
+
 /* Prose is Markdown, but a "<<" (written @<< in the .nw) is no HTML tag. */
 static void
 put_prose(const char *s)
 {
 	for (const char *t = s; *t; t++) {
+		const char *page;
+
 		if (*t == '<' && (t[1] == '<' || (t > s && t[-1] == '<')))
 			fputc('\\', out);
+		if (html_mode && !strncmp(t, "](#", 3) &&
+		    (page = section_page(t + 3, strcspn(t + 3, ")")))) {
+			fprintf(out, "](%s.html#", page);
+			t += 2;
+			continue;
+		}
 		fputc(*t, out);
 	}
 }
@@ -885,6 +942,7 @@ emit_chapters(const char *dir)
 			if (out)
 				fclose(out);
 			file = c->file;
+			cur_file = file;
 			out = open_out(dir, files[file].base);
 		}
 		if (c->is_code)
@@ -1047,6 +1105,7 @@ main(int argc, char **argv)
 	if (check_only)
 		return 0;
 	assign_langs();
+	collect_section_ids();
 	emit_chapters(dir);
 	emit_chunk_index(dir);
 	emit_ident_index(dir);
