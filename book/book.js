@@ -41,7 +41,8 @@
 		var nav = document.querySelector(".bar .chapters");
 		var cur = nav && nav.querySelector(".current");
 		if (cur && nav.scrollWidth > nav.clientWidth)
-			nav.scrollLeft = cur.offsetLeft - nav.offsetLeft - 40;
+			nav.scrollLeft = Math.min(cur.offsetLeft - nav.offsetLeft - 40,
+				nav.scrollWidth - nav.clientWidth);
 	}
 
 	show(initial());

@@ -780,6 +780,9 @@ emit_code_block(const struct chunk *c)
 {
 	const struct name *n = find_name(c->name, 0);
 	char ref[1200];
+	/* identifiers are C's and the assembler's: in a shell script or a
+	 * Makefile the same word is a coincidence */
+	int links_idents = !strcmp(n->lang, "c") || !strcmp(n->lang, "gnuassembler");
 
 	links_len = 0;
 	nlinks = 0;
@@ -826,7 +829,8 @@ emit_code_block(const struct chunk *c)
 				fputs(ref, out);
 		} else if (p->kind == P_USE) {
 			fprintf(out, "⟨%s⟩", p->s);
-		} else if (p->kind == P_IDUSE && html_mode && j + 1 < c->np &&
+		} else if (p->kind == P_IDUSE && html_mode && links_idents &&
+			   j + 1 < c->np &&
 			   c->p[j + 1].kind == P_TEXT &&
 			   !strncmp(c->p[j + 1].s, p->s, strlen(p->s)) &&
 			   (id = find_ident(p->s, 0)) && id->ndefs &&
