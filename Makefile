@@ -200,10 +200,16 @@ VM := $(B)/vm/initramfs.cpio.gz
 $(VM): $(PROGRAMS) $(TEST_TOOLS) $(wildcard tests/qemu/*.sh) tools/mkinitramfs
 	tools/mkinitramfs $(BIN) tests/qemu $@
 
-.PHONY: run bench
-# Boot the Host in QEMU and run the hello Guest on its console.
+.PHONY: run shell bench
+# Boot the Host in QEMU and drop into a Guest's shell on this terminal (from
+# a pipe: the commands are read from it); CMD="ticks 10 100" runs one Guest
+# command instead.  tools/run-qemu exits with the Guest's exit code.
 run: all $(VM)
-	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) run max
+	VMLINUZ=$(VMLINUZ) CMD='$(CMD)' tools/run-qemu $(VM) run max $(B)/vm/run.log
+
+# Boot the Host in QEMU and give a root shell in it: lg.ko loaded, /lg.
+shell: all $(VM)
+	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) shell max $(B)/vm/shell.log
 
 # Chapter 7's benchmarks, three passes and their medians, in one boot.
 bench: all $(VM)

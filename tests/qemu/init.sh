@@ -4,14 +4,17 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t debugfs none /sys/kernel/debug
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts	# for ptyrun and the Host shell
 export PATH=/bin:/lg
 mode=$(sed -n 's/.*lgmode=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "LGBOOT mode=${mode:-none} cpus=$(nproc) la57=$(grep -c la57 /proc/cpuinfo)"
 echo "LGBOOT $(grep -m1 vendor_id /proc/cpuinfo | tr -d '\t'); $(grep -m1 ^bugs /proc/cpuinfo | tr -d '\t')"
 echo "LGBOOT $(dmesg | grep -o 'page tables isolation: .*' || echo 'PTI off')"
 . /lg/scenarios.sh
+. /lg/play.sh
 case "$mode" in
-run)	lg_run_hello ;;
+run)	lg_play_run; lg_play_exit $? ;;
+shell)	lg_play_shell; lg_play_exit $? ;;
 bench)	lg_run_bench ;;
 nmi)	lg_run_nmi_stress ;;
 irq)	lg_load; lg_interrupts; lg_check_dmesg; lg_unload ;;

@@ -20,6 +20,7 @@ $1"; shift; done
 	timeout -s KILL "${LG_TIMEOUT:-120}" "$@" > $OUT 2>&1
 	rc=$?
 	sed 's/^/    | /' $OUT
+	[ -n "$(tail -c 1 $OUT)" ] && echo	# LGTEST must start a line
 	why=
 	[ "$rc" = "$want" ] || why="exit code $rc, wanted $want"
 	echo "$pats" | while read -r p; do
@@ -411,14 +412,6 @@ lg_shadow()
 	fi
 }
 
-lg_run_hello()
-{
-	lg_load
-	lguest /lg/guest.elf hello
-	echo "launcher exit code $?"
-	lg_unload
-}
-
 lg_run_tests()
 {
 	lg_load
@@ -446,6 +439,8 @@ lg_run_tests()
 	lg_memory
 	lg_shadow
 	lg_bad_images
+	lg_terminal
+	lg_shell_checks
 	lg_fpu
 	lg_fpu_own
 	lg_parallel
@@ -475,6 +470,39 @@ lg_run_bench()
 	bench.sh 3	# chapter 7: three passes of every benchmark, then medians
 	lg_check_dmesg
 	lg_unload
+}
+
+# lg_terminal: the Launcher on a real terminal, a pseudo-terminal that
+# ptyrun makes: raw (no ICANON, ECHO, ISIG) while the Guest runs, Ctrl-C a
+# byte for the Guest's shell, three in a row SIGINT, and the terminal
+# restored on exit, on SIGINT, on SIGTERM and when the Host kills the Guest.
+lg_terminal()
+{
+	lg_case tty-exit 0 "guest> exit 5" -- ptyrun 'expect=guest> ' \
+		raw 'send=exit 5\r' exit=5 cooked -- lguest $G shell
+	lg_case tty-ctrl-c 0 "guest> xyz\^C" "Hello from the Guest" -- ptyrun \
+		'expect=guest> ' 'send=xyz\x03' 'expect=^C' raw 'send=hello\r' \
+		'expect=Hello from the Guest' 'send=\x03\x03\x03' signal=INT \
+		cooked -- lguest $G shell
+	lg_case tty-sigint 0 "" -- ptyrun 'expect=guest> ' raw kill=INT \
+		signal=INT cooked -- lguest $G shell
+	lg_case tty-sigterm 0 "" -- ptyrun 'expect=guest> ' raw kill=TERM \
+		signal=TERM cooked -- lguest $G shell
+	lg_case tty-guest-killed 0 "Guest killed" -- ptyrun 'expect=guest> ' \
+		raw 'send=claim 2\r' exit=70 cooked -- lguest $G shell
+}
+
+# lg_shell_checks: the shell's free-page check names a command that kept
+# pages (and only that one); help lists the tests' commands too.
+lg_shell_checks()
+{
+	lg_case shell-page-check 0 "^mm: ok" "^leak: done" \
+		"^shell: leak: [0-9]+ free pages before, [0-9]+ after" \
+		"^  leak N: keep N pages" -- sh -c \
+		"printf 'mm\nleak 2\nmm\nhelp\n' | lguest $G shell"
+	n=$(grep -c 'free pages before' $OUT)
+	if [ "$n" = 1 ]; then lg_result shell-page-check-once PASS ""; else
+		lg_result shell-page-check-once FAIL "$n reports"; fi
 }
 
 # lg_memory: the Guest's own page tables (chapter 2) on the Host's shadow

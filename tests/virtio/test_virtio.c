@@ -820,12 +820,20 @@ test_console_input_waits_for_buffer(void)
 static void
 test_console_input_eof(void)
 {
+	char got[8] = "";
 	int p[2];
 	struct vdev *d;
+	struct tq q[2];
+	uint64_t buf;
 
 	CHECK(pipe(p) == 0);
 	d = console_create(&ram, &host, p[0], -1);
-	close(p[1]);		/* the thread sees EOF and ends by itself */
+	CHECK(drv_start(d, VIRTIO_ID_CONSOLE, q, 2, 8));
+	buf = console_post_rx(&q[0], 2, 16);
+	CHECK_EQ(write(p[1], "ls\n", 3), 3);
+	close(p[1]);	/* then one Ctrl-D, and the thread ends by itself */
+	CHECK_EQ(console_collect(&q[0], buf, 16, got, 4), 4);
+	CHECK(memcmp(got, "ls\n\x04", 4) == 0);
 	sleep_ms(20);
 	vdev_destroy(d);
 	close(p[0]);

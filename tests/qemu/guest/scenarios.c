@@ -437,6 +437,18 @@ do_ram(int argc, char **argv)
 	return 0;
 }
 
+/* leak N: keep N pages, so that the shell's free-page check must say so. */
+static int
+do_leak(int argc, char **argv)
+{
+	uint64_t n = argc > 1 ? gstrtoull(argv[1]) : 1;
+
+	while (n-- && guest_page_alloc())
+		;
+	gprintf("leak: done\n");
+	return 0;
+}
+
 /* shadow.c: the shadow paging's commands. */
 int do_pt_host_half(int argc, char **argv);
 int do_pt_beyond_ram(int argc, char **argv);
@@ -479,5 +491,6 @@ const struct guest_command guest_test_commands[] = {
 	{ "pt-bad-level", do_pt_bad_level, "pt-bad-level: SET_PTE for level 9" },
 	{ "pt-raw", do_pt_raw, "pt-raw: A/D bits, SET_PTE, FLUSH_TLB, the cache" },
 	{ "pt-alias", do_pt_alias, "pt-alias N SECS: one page at N addresses" },
+	{ "leak", do_leak, "leak N: keep N pages (the shell must notice)" },
 	{ NULL, NULL, NULL }
 };
