@@ -248,10 +248,11 @@ HTML := $(B)/book/html
 PDFS := $(B)/book/lguest-adventure.pdf $(B)/book/lguest-adventure-en.pdf \
 	$(B)/book/lguest-adventure-zh.pdf
 HTML_PAGES := $(addprefix $(HTML)/,index.html $(addsuffix .html,$(PAGES)) \
-	chunks.html identifiers.html)
+	chunks.html identifiers.html search.html)
 
 weave: weave-html weave-pdf
-weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js
+weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js \
+	$(HTML)/search.js $(HTML)/search-index.js
 weave-pdf: $(PDFS)
 
 # Definitions for the identifier index come from ctags over #line'd sources.
@@ -268,28 +269,55 @@ $(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
 	$(WEAVE_PIPE) | $(T)/nw2md -m $(if $(findstring html,$*),html,latex) -o $(@D)
 	@touch $@
 
-PANDOC_HTML = pandoc --from markdown --to html5 --standalone \
+PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalone \
 	--template book/template.html --metadata-file book/metadata.yaml \
-	--lua-filter book/filters/lang.lua --highlight-style tango \
-	--metadata toc=false
+	--lua-filter book/filters/lang.lua --lua-filter book/filters/links.lua \
+	--highlight-style tango --preserve-tabs
 
-$(HTML)/%.html: $(MDH)/.stamp book/template.html book/metadata.yaml \
-		book/filters/lang.lua
+# Each page's title, the chapters for its bar, its previous and next pages.
+NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks \
+	identifiers search))
+.SECONDARY: $(NAV_YAML)
+$(MDH)/%.nav.yaml: $(MDH)/.stamp tools/page-nav
+	tools/page-nav $* $(CHAPTERS) >$@
+
+# A chapter's page opens with the list of its sections (pandoc's --toc).
+$(HTML)/%.html: $(MDH)/.stamp $(MDH)/%.nav.yaml book/template.html \
+		book/metadata.yaml book/filters/lang.lua book/filters/links.lua
 	@mkdir -p $(@D)
-	$(PANDOC_HTML) --variable source=$* --metadata pagetitle="$*" \
-		-o $@ $(MDH)/$*.md
+	$(PANDOC_HTML) --metadata-file $(MDH)/$*.nav.yaml --variable source=$* \
+		$(if $(filter $*,$(PAGES)),--toc --toc-depth=3) -o $@ $(MDH)/$*.md
 
-# The front page: the front matter and the table of contents.
+# The front page: the table of contents with every section, then the
+# front matter.
 $(HTML)/index.html: $(MDH)/index.md
-$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md
+$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md tools/contents
 	tools/contents $(CHAPTERS) >$@.tmp
-	cat book/front-matter.md $@.tmp >$@ && rm $@.tmp
+	cat $@.tmp book/front-matter.md >$@ && rm $@.tmp
 
 $(HTML)/book.%: book/book.%
 	@mkdir -p $(@D)
 	cp $< $@
 
-PANDOC_PDF = pandoc --from markdown --to latex --standalone \
+# Offline search: every section's prose in both languages, as a script
+# (a page opened from file:// may not fetch a JSON file), and the page.
+$(HTML)/search-index.js: $(MDH)/.stamp tools/search-index.lua
+	@mkdir -p $(@D)
+	echo 'var S = [];' >$@.tmp
+	for p in $(PAGES); do \
+		pandoc --from markdown-superscript-subscript --to plain \
+			--lua-filter tools/search-index.lua --metadata page=$$p \
+			-o /dev/null $(MDH)/$$p.md >>$@.tmp; \
+	done
+	mv $@.tmp $@
+$(HTML)/search.js: book/search.js
+	@mkdir -p $(@D)
+	cp $< $@
+$(HTML)/search.html: $(MDH)/search.md
+$(MDH)/search.md: $(MDH)/.stamp book/search.md
+	cp book/search.md $@
+
+PANDOC_PDF = pandoc --from markdown-superscript-subscript --to latex --standalone \
 	--metadata-file book/metadata.yaml --include-in-header book/preamble.tex \
 	--lua-filter book/filters/lang.lua --top-level-division=chapter \
 	--highlight-style tango
@@ -297,7 +325,7 @@ PANDOC_PDF = pandoc --from markdown --to latex --standalone \
 # lguest-adventure.pdf is bilingual; -en and -zh are single-language editions.
 $(PDFS): $(B)/book/%.pdf: $(MDL)/.stamp book/front-matter.md \
 		book/metadata.yaml book/preamble.tex book/filters/lang.lua \
-		tools/make-pdf
+		tools/make-pdf tools/overfull
 	tools/make-pdf $@ $(if $(findstring -en,$*),en,$(if $(findstring -zh,$*),zh,both)) \
 		book/front-matter.md $(addprefix $(MDL)/,$(addsuffix .md,$(PAGES))) \
 		$(MDL)/chunks.md $(MDL)/identifiers.md

@@ -71,6 +71,7 @@ static int nnames;
 static struct ident *idents;
 static int nidents;
 static int html_mode = 1;
+static int in_index;		/* writing an index: LaTeX adds page numbers */
 static int errors;
 
 /* Print "file:line: message" and count an error. */
@@ -177,6 +178,20 @@ find_ident(const char *s, int create)
 	memset(&idents[nidents], 0, sizeof(*idents));
 	idents[nidents].name = xstrdup(s);
 	return &idents[nidents++];
+}
+
+/*
+ * The definition a use of identifier id in chunk c stands for: one in the
+ * same chapter if there is one (two chapters may each define a main or a
+ * struct of the same name), else the first.
+ */
+static int
+def_for_use(const struct ident *id, int c)
+{
+	for (int d = 0; d < id->ndefs; d++)
+		if (chunks[id->defs[d]].file == chunks[c].file)
+			return id->defs[d];
+	return id->defs[0];
 }
 
 /* Register a chapter file: "chapters/05-host.nw" is chapter 5, page 05-host. */
@@ -457,12 +472,29 @@ put_escaped(const char *s)
 	}
 }
 
+/*
+ * In a printed index, the page after a chunk number: "4.158 (p. 311)",
+ * "4.158（第311页）".  Each chunk has a \label (emit_code_header).
+ */
+static void
+put_page_ref(const struct chunk *c)
+{
+	if (html_mode || !in_index)
+		return;
+	fputs("[`\\ (p.~\\pageref{", out);
+	put_anchor(c);
+	fputs("})`{=latex}]{.l-en}[`（第\\pageref{", out);
+	put_anchor(c);
+	fputs("}页）`{=latex}]{.l-zh}", out);
+}
+
 /* "N.M" of a code chunk, as a link. */
 static void
 put_number_link(const struct chunk *c)
 {
 	fprintf(out, "[%d.%d]", files[c->file].chapter, c->seq);
 	put_target(c);
+	put_page_ref(c);
 }
 
 /* ⟨name⟩ N.M as one link to the name's first definition. */
@@ -476,6 +508,7 @@ put_chunk_ref(const char *name)
 	put_escaped(name);
 	fprintf(out, "⟩ %d.%d]", files[c->file].chapter, c->seq);
 	put_target(c);
+	put_page_ref(c);
 }
 
 /* A word in both languages; the language filter keeps what it shows. */
@@ -483,6 +516,17 @@ static void
 put_label(const char *en, const char *zh)
 {
 	fprintf(out, "[%s]{.l-en}[%s]{.l-zh}", en, zh);
+}
+
+/*
+ * Punctuation in both languages: "4.1, 4.2." and "4.1、4.2。".  The English
+ * one is followed by a space (class sp: the language filter adds it, since
+ * Markdown drops a space at the end of a span).
+ */
+static void
+put_punct(const char *en, const char *zh)
+{
+	fprintf(out, "[%s]{.l-en .sp}[%s]{.l-zh}", en, zh);
 }
 
 /* Write one inline code span, with as many backticks as it needs. */
@@ -503,12 +547,30 @@ put_code_span(const char *s)
 		fputc('`', out);
 }
 
+/*
+ * Does the quoted text name identifier id: "id", "id()", "struct id",
+ * "union id", "enum id"?  A whole command such as "lguest guest.elf exit 7"
+ * mentions struct lguest but is not it.
+ */
+static int
+names_ident(const char *text, const char *id)
+{
+	static const char *const tags[] = { "struct ", "union ", "enum " };
+	size_t n = strlen(id);
+
+	for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+		if (!strncmp(text, tags[t], strlen(tags[t])))
+			text += strlen(tags[t]);
+	return !strncmp(text, id, n) && (!text[n] || !strcmp(text + n, "()"));
+}
+
 /* Emit a [[quoted]] piece of prose: a chunk link, an identifier link or code. */
 static int
 put_quote(const struct chunk *c, int j)
 {
 	char text[1024] = "";
 	const char *use = NULL, *ident = NULL;
+	const struct ident *id;
 
 	for (j++; j < c->np && c->p[j].kind != P_ENDQUOTE; j++) {
 		const struct piece *p = &c->p[j];
@@ -520,17 +582,67 @@ put_quote(const struct chunk *c, int j)
 		else if (p->kind == P_IDUSE && !ident)
 			ident = p->s;
 	}
+	id = ident ? find_ident(ident, 0) : NULL;
 	if (use && !*text) {
 		put_chunk_ref(use);
-	} else if (ident && find_ident(ident, 0)->ndefs) {
+	} else if (id && id->ndefs && names_ident(text, ident)) {
 		fputc('[', out);
 		put_code_span(text);
 		fputc(']', out);
-		put_target(&chunks[find_ident(ident, 0)->defs[0]]);
+		put_target(&chunks[def_for_use(id, (int)(c - chunks))]);
 	} else if (*text) {
 		put_code_span(text);
 	}
 	return j;
+}
+
+/*
+ * Headings' ids ({#sec:...}) and the chapter each is in, so that a link
+ * in prose to a section of another chapter, written "(#sec:x)", can go
+ * to that chapter's page in HTML.
+ */
+struct section_id {
+	char *id;
+	int file;
+};
+static struct section_id *section_ids;
+static int nsection_ids;
+static int cur_file = -1;
+
+static void
+collect_section_ids(void)
+{
+	for (int i = 0; i < nchunks; i++) {
+		if (chunks[i].is_code)
+			continue;
+		for (int j = 0; j < chunks[i].np; j++) {
+			const char *t = chunks[i].p[j].s;
+
+			if (chunks[i].p[j].kind != P_TEXT || t[0] != '#')
+				continue;
+			while ((t = strstr(t, "{#"))) {
+				size_t n = strcspn(t + 2, " }");
+
+				section_ids = xrealloc(section_ids, (nsection_ids + 1) *
+						       sizeof(*section_ids));
+				section_ids[nsection_ids].id = strndup(t + 2, n);
+				section_ids[nsection_ids++].file = chunks[i].file;
+				t += 2 + n;
+			}
+		}
+	}
+}
+
+/* The page of a section id in another chapter, or NULL. */
+static const char *
+section_page(const char *id, size_t n)
+{
+	for (int i = 0; i < nsection_ids; i++)
+		if (strlen(section_ids[i].id) == n &&
+		    !strncmp(section_ids[i].id, id, n) &&
+		    section_ids[i].file != cur_file)
+			return files[section_ids[i].file].base;
+	return NULL;
 }
 
 /* Prose is Markdown, but a "<<" (written @<< in the .nw) is no HTML tag. */
@@ -538,8 +650,16 @@ static void
 put_prose(const char *s)
 {
 	for (const char *t = s; *t; t++) {
+		const char *page;
+
 		if (*t == '<' && (t[1] == '<' || (t > s && t[-1] == '<')))
 			fputc('\\', out);
+		if (html_mode && !strncmp(t, "](#", 3) &&
+		    (page = section_page(t + 3, strcspn(t + 3, ")")))) {
+			fprintf(out, "](%s.html#", page);
+			t += 2;
+			continue;
+		}
 		fputc(*t, out);
 	}
 }
@@ -567,8 +687,91 @@ emit_code_header(const struct chunk *c)
 	put_escaped(c->name);
 	fputs("⟩ ", out);
 	put_number_link(c);
-	fprintf(out, "]{.chunk-name} %s]{.chunk-head}\n\n",
-		c->defnum > 1 ? "+≡" : "≡");
+	fprintf(out, "]{.chunk-name} %s]{.chunk-head}", c->defnum > 1 ? "+≡" : "≡");
+	if (!html_mode) {	/* for the indexes' page numbers */
+		fputs("`\\label{", out);
+		put_anchor(c);
+		fputs("}`{=latex}", out);
+	}
+	fputs("\n\n", out);
+}
+
+/* LaTeX: an index is set in two columns. */
+static void
+index_columns(int begin)
+{
+	in_index = begin;
+	if (!html_mode)
+		fprintf(out, "\n```{=latex}\n%s\n```\n\n", begin ?
+			"\\begin{multicols}{2}\\small\\raggedright"
+			"\\renewcommand{\\labelitemi}{}" : "\\end{multicols}");
+}
+
+/*
+ * Links inside code (HTML only).  The highlighter would cut a link's text
+ * into pieces ("6.49" in assembly becomes three tokens), so each linked
+ * piece is written as a placeholder word, lgxrefKz, and the code block's
+ * "links" attribute holds, in order, each placeholder's target and text,
+ * percent-encoded; book/filters/links.lua puts the links in after
+ * highlighting.
+ */
+static char *links;
+static size_t links_len;
+static int nlinks;
+
+static void
+links_add(const char *s)
+{
+	size_t n = strlen(s);
+
+	links = xrealloc(links, links_len + n + 1);
+	memcpy(links + links_len, s, n + 1);
+	links_len += n;
+}
+
+static void
+links_add_encoded(const char *s)
+{
+	char buf[4];
+
+	for (; *s; s++) {
+		if (strchr("% \"|\\<>&'", *s)) {
+			snprintf(buf, sizeof(buf), "%%%02X", (unsigned char)*s);
+			links_add(buf);
+		} else {
+			buf[0] = *s;
+			buf[1] = '\0';
+			links_add(buf);
+		}
+	}
+}
+
+/* A link in code to chunk c: its placeholder in the code, its entry in links. */
+static void
+put_code_link(const char *text, const struct chunk *c)
+{
+	char buf[64];
+	int dash = 0;
+
+	fprintf(out, "lgxref%dz", nlinks++);
+	if (links_len)
+		links_add(" ");
+	snprintf(buf, sizeof(buf), "%s.html#c-", files[c->file].base);
+	links_add(buf);
+	for (const unsigned char *s = (const unsigned char *)c->name; *s; s++) {
+		if (isalnum(*s)) {
+			buf[0] = (char)tolower(*s);
+			buf[1] = '\0';
+			links_add(buf);
+			dash = 0;
+		} else if (*s < 0x80 && !dash) {
+			links_add("-");
+			dash = 1;
+		}
+	}
+	snprintf(buf, sizeof(buf), "-%d|", c->defnum);
+	links_add(buf);
+	links_add_encoded(text);
 }
 
 /* The code itself, numbered with the .nw line numbers. */
@@ -576,28 +779,81 @@ static void
 emit_code_block(const struct chunk *c)
 {
 	const struct name *n = find_name(c->name, 0);
+	char ref[1200];
+	/* identifiers are C's and the assembler's: in a shell script or a
+	 * Makefile the same word is a coincidence */
+	int links_idents = !strcmp(n->lang, "c") || !strcmp(n->lang, "gnuassembler");
 
-	fprintf(out, "~~~~~~~~~~ {#");
-	put_anchor(c);
-	fprintf(out, "-code .%s .numberLines startFrom=\"%d\"}\n", n->lang,
-		c->line + 1);
+	links_len = 0;
+	nlinks = 0;
+	if (links)
+		links[0] = '\0';
+	/* the code first, into a buffer: the links attribute comes before it */
+	FILE *saved = out;
+	char *code = NULL;
+	size_t code_len = 0;
+
+	out = open_memstream(&code, &code_len);
+	if (!out) {
+		perror("nw2md");
+		exit(2);
+	}
 	for (int j = 0; j < c->np; j++) {
 		const struct piece *p = &c->p[j];
 		const struct name *u;
+		const struct ident *id;
 
-		if (p->kind == P_TEXT)
+		if (p->kind == P_TEXT && html_mode &&
+		    (j == 0 || c->p[j - 1].kind == P_NL)) {
+			/* markup expanded the indenting tabs; HTML gets them
+			 * back, so that a phone can show them narrower */
+			const char *t = p->s;
+
+			while (!strncmp(t, "        ", 8)) {
+				fputc('\t', out);
+				t += 8;
+			}
+			fputs(t, out);
+		} else if (p->kind == P_TEXT) {
 			fputs(p->s, out);
-		else if (p->kind == P_NL)
+		} else if (p->kind == P_NL) {
 			fputc('\n', out);
-		else if (p->kind == P_USE && (u = find_name(p->s, 0)) && u->ndefs)
-			fprintf(out, "⟨%s⟩ %d.%d", p->s,
-				files[chunks[u->defs[0]].file].chapter,
-				chunks[u->defs[0]].seq);
-		else if (p->kind == P_USE)
+		} else if (p->kind == P_USE && (u = find_name(p->s, 0)) && u->ndefs) {
+			const struct chunk *d = &chunks[u->defs[0]];
+
+			snprintf(ref, sizeof(ref), "⟨%s⟩ %d.%d", p->s,
+				 files[d->file].chapter, d->seq);
+			if (html_mode)
+				put_code_link(ref, d);
+			else
+				fputs(ref, out);
+		} else if (p->kind == P_USE) {
 			fprintf(out, "⟨%s⟩", p->s);
+		} else if (p->kind == P_IDUSE && html_mode && links_idents &&
+			   j + 1 < c->np &&
+			   c->p[j + 1].kind == P_TEXT &&
+			   !strncmp(c->p[j + 1].s, p->s, strlen(p->s)) &&
+			   (id = find_ident(p->s, 0)) && id->ndefs &&
+			   def_for_use(id, (int)(c - chunks)) != (int)(c - chunks)) {
+			/* the identifier, at the start of the next text piece */
+			put_code_link(p->s, &chunks[def_for_use(id, (int)(c - chunks))]);
+			fputs(c->p[++j].s + strlen(p->s), out);
+		}
 	}
 	if (c->np && c->p[c->np - 1].kind != P_NL)
 		fputc('\n', out);
+	fclose(out);
+	out = saved;
+
+	fprintf(out, "~~~~~~~~~~ {#");
+	put_anchor(c);
+	fprintf(out, "-code .%s .numberLines startFrom=\"%d\"", n->lang,
+		c->line + 1);
+	if (nlinks)
+		fprintf(out, " links=\"%s\"", links);
+	fputs("}\n", out);
+	fwrite(code, 1, code_len, out);
+	free(code);
 	fputs("~~~~~~~~~~\n\n", out);
 }
 
@@ -607,7 +863,7 @@ put_chunk_list(const int *list, int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (i)
-			fputs(", ", out);
+			put_punct(",", "、");
 		put_number_link(&chunks[list[i]]);
 	}
 }
@@ -627,24 +883,26 @@ emit_code_footer(const struct chunk *c)
 		sep = 1;
 	}
 	if (sep)
-		fputs(". ", out);
+		put_punct(".", "。");
 	if (n->nuses) {
 		put_label("Used in", "用于");
 		fputc(' ', out);
 		put_chunk_list(n->uses, n->nuses);
-		fputs(".", out);
+		put_punct(".", "。");
 	} else {
 		put_label("Root chunk (written to a file).",
 			  "根代码块（写入文件）。");
+		put_punct("", "");
 	}
 	if (c->ndefs) {
-		fputc(' ', out);
 		put_label("Defines", "定义");
+		fputc(' ', out);
 		for (int d = 0; d < c->ndefs; d++) {
-			fputs(d ? ", " : " ", out);
+			if (d)
+				put_punct(",", "、");
 			put_code_span(c->defs[d]);
 		}
-		fputc('.', out);
+		put_punct(".", "。");
 	}
 	fputs("]{.chunk-xref}\n\n", out);
 }
@@ -688,6 +946,7 @@ emit_chapters(const char *dir)
 			if (out)
 				fclose(out);
 			file = c->file;
+			cur_file = file;
 			out = open_out(dir, files[file].base);
 		}
 		if (c->is_code)
@@ -726,7 +985,8 @@ emit_chunk_index(const char *dir)
 	memcpy(sorted, names, nnames * sizeof(*sorted));
 	qsort(sorted, nnames, sizeof(*sorted), cmp_name);
 	out = open_out(dir, "chunks");
-	fputs("# Index of chunks · 代码块索引 {#index-chunks}\n\n", out);
+	fputs("# Index of chunks · 代码块索引 {#index-chunks .unnumbered}\n\n", out);
+	index_columns(1);
 	for (int i = 0; i < nnames; i++) {
 		struct name *n = &sorted[i];
 
@@ -746,40 +1006,71 @@ emit_chunk_index(const char *dir)
 		}
 		fputc('\n', out);
 	}
+	index_columns(0);
 	fclose(out);
 	out = NULL;
 	free(sorted);
 }
 
-/* The index of identifiers: bold definitions, then uses. */
+/*
+ * The index of identifiers: bold definitions, then uses.  A name defined
+ * in two chapters gets one entry per chapter, each with the uses that
+ * stand for its definitions (see def_for_use).
+ */
 static void
 emit_ident_index(const char *dir)
 {
 	qsort(idents, nidents, sizeof(*idents), cmp_ident);
 	out = open_out(dir, "identifiers");
-	fputs("# Index of identifiers · 标识符索引 {#index-identifiers}\n\n", out);
+	fputs("# Index of identifiers · 标识符索引 {#index-identifiers .unnumbered}\n\n", out);
+	index_columns(1);
 	for (int i = 0; i < nidents; i++) {
 		struct ident *id = &idents[i];
+		int nfiles_here = 0;
 
-		if (!id->ndefs)
-			continue;
-		fputs("- ", out);
-		put_code_span(id->name);
-		fputs(": **", out);
-		put_chunk_list(id->defs, id->ndefs);
-		fputs("**", out);
-		for (int u = 0; u < id->nuses; u++) {
-			int self = 0;
+		for (int d = 0; d < id->ndefs; d++) {
+			int first = 1;
 
-			for (int d = 0; d < id->ndefs; d++)
-				self |= id->defs[d] == id->uses[u];
-			if (self)
-				continue;
-			fputs(", ", out);
-			put_number_link(&chunks[id->uses[u]]);
+			for (int e = 0; e < d; e++)
+				first &= chunks[id->defs[e]].file != chunks[id->defs[d]].file;
+			nfiles_here += first;
 		}
-		fputc('\n', out);
+		for (int d = 0; d < id->ndefs; d++) {
+			int file = chunks[id->defs[d]].file, sep = 0;
+
+			for (int e = 0; e < d; e++)
+				if (chunks[id->defs[e]].file == file)
+					file = -1;
+			if (file < 0)
+				continue;	/* this chapter's entry is written */
+			fputs("- ", out);
+			put_code_span(id->name);
+			if (nfiles_here > 1)
+				fprintf(out, " [(chapter %d)]{.l-en}[（第%d章）]{.l-zh}",
+					files[file].chapter, files[file].chapter);
+			fputs(": **", out);
+			for (int e = d; e < id->ndefs; e++) {
+				if (chunks[id->defs[e]].file != file)
+					continue;
+				if (sep++)
+					fputs(", ", out);
+				put_number_link(&chunks[id->defs[e]]);
+			}
+			fputs("**", out);
+			for (int u = 0; u < id->nuses; u++) {
+				int self = 0;
+
+				for (int e = 0; e < id->ndefs; e++)
+					self |= id->defs[e] == id->uses[u];
+				if (self || chunks[def_for_use(id, id->uses[u])].file != file)
+					continue;
+				fputs(", ", out);
+				put_number_link(&chunks[id->uses[u]]);
+			}
+			fputc('\n', out);
+		}
 	}
+	index_columns(0);
 	fclose(out);
 	out = NULL;
 }
@@ -818,6 +1109,7 @@ main(int argc, char **argv)
 	if (check_only)
 		return 0;
 	assign_langs();
+	collect_section_ids();
 	emit_chapters(dir);
 	emit_chunk_index(dir);
 	emit_ident_index(dir);

@@ -6,7 +6,9 @@
 --
 -- Prose comes in pairs of divs, {lang=en} then {lang=zh}.  With "en" or "zh"
 -- one of the two is kept and unwrapped.  With "both", HTML gets each pair in
--- a two-column <div class="bi">, LaTeX gets it in a paracol environment.
+-- a two-column <div class="bi">, LaTeX gets it in a paracol environment;
+-- program output, diagrams and tables inside a pair are taken out of the
+-- columns and set full width, once when both languages have the same one.
 -- Headings "English · 中文" are cut to one half in a single-language edition.
 -- For LaTeX every lang attribute is removed: pandoc 2.17's LaTeX writer
 -- breaks on lang=zh (babel/polyglossia have no such language there).
@@ -45,10 +47,20 @@ local function split_halves(inlines)
   return nil
 end
 
+-- LaTeX: an unnumbered chapter (front matter, indexes) sets its own
+-- running head; a numbered one gets "7  Mastery" from \chaptermark.
+local function mark(h)
+  if latex and h.level == 1 and h.classes:includes("unnumbered") then
+    local title = pandoc.write(pandoc.Pandoc({ pandoc.Plain(h.content) }), "latex")
+    return { h, pandoc.RawBlock("latex", "\\markboth{" .. title .. "}{" .. title .. "}") }
+  end
+  return h
+end
+
 local function Header(h)
   local en, zh = split_halves(h.content)
   if not en then
-    return nil
+    return mark(h)
   end
   if mode == "en" then
     h.content = en
@@ -61,7 +73,28 @@ local function Header(h)
       pandoc.Span(zh, pandoc.Attr("", { "h-zh" })),
     }
   end
-  return h
+  return mark(h)
+end
+
+-- LaTeX: "English · 中文" with the same space on both sides of the dot
+-- (xeCJK would drop the one next to the Chinese).
+local function even_dot(inlines)
+  if not latex then
+    return nil
+  end
+  local out, i = pandoc.List(), 1
+  while i <= #inlines do
+    local a, b, c = inlines[i], inlines[i + 1], inlines[i + 2]
+    if a.t == "Space" and b and b.t == "Str" and b.text == "·" and c and c.t == "Space" then
+      out:insert(pandoc.RawInline("latex",
+        "\\texorpdfstring{\\hspace{0.45em}\\textperiodcentered\\hspace{0.45em}}{ · }"))
+      i = i + 3
+    else
+      out:insert(a)
+      i = i + 1
+    end
+  end
+  return out
 end
 
 -- Labels the back end writes in both languages: [Used in]{.l-en}[用于]{.l-zh}
@@ -73,6 +106,10 @@ local function Span(s)
   end
   if s.classes:includes("l-en") and not keep_en then
     return {}
+  end
+  if s.classes:includes("sp") then	-- English punctuation, then a space
+    s.content:insert(pandoc.Space())
+    return s
   end
   return nil
 end
@@ -91,50 +128,128 @@ local function wrap_one(div)
   return div
 end
 
--- paracol cannot hold a longtable (pandoc's tables): such a pair is set
--- full width, English above Chinese.
-local function has_table(div)
-  local found = false
-  pandoc.walk_block(div, { Table = function() found = true end })
-  return found
+-- Blocks that are not prose: program output, diagrams, tables.  Inside a
+-- pair they are set full width, between the prose around them: once if
+-- both languages have the same block, else English above Chinese.
+local function is_wide(b)
+  return b.t == "CodeBlock" or b.t == "Table"
 end
 
-local function pair_latex(en, zh)
-  if has_table(en) or has_table(zh) then
-    local out = pandoc.List()
-    out:extend(en.content)
-    out:extend(zh.content)
+local function same(a, b)
+  if a.t ~= b.t then
+    return false
+  end
+  if a.t == "CodeBlock" then
+    return a.text == b.text
+  end
+  return pandoc.write(pandoc.Pandoc({ a }), "native") ==
+    pandoc.write(pandoc.Pandoc({ b }), "native")
+end
+
+-- A language's blocks cut at its wide blocks: { {prose, wide}, ..., {prose} }.
+local function segments(blocks)
+  local segs, prose = {}, pandoc.List()
+  for _, b in ipairs(blocks) do
+    if is_wide(b) then
+      table.insert(segs, { prose = prose, wide = b })
+      prose = pandoc.List()
+    else
+      prose:insert(b)
+    end
+  end
+  table.insert(segs, { prose = prose })
+  return segs
+end
+
+local function lang_div(blocks, l)
+  return pandoc.Div(blocks, pandoc.Attr("", {}, { lang = l }))
+end
+
+-- A wide block for HTML: its own horizontal scroll, and a language when
+-- it is one language's version.
+local function wide_html(b, l)
+  local d = pandoc.Div({ b }, pandoc.Attr("", { "wide" }))
+  if l then
+    d.attributes["lang"] = l
+    wrap_one(d)
+  end
+  return d
+end
+
+-- Two columns of prose: a paracol in LaTeX, <div class="bi"> in HTML.
+local function prose_pair(en, zh)
+  if latex then
+    local out = pandoc.List({ pandoc.RawBlock("latex", "\\begin{paracol}{2}") })
+    out:extend(en)
+    out:insert(pandoc.RawBlock("latex", "\\switchcolumn"))
+    out:extend(zh)
+    out:insert(pandoc.RawBlock("latex", "\\end{paracol}"))
     return out
   end
-  local out = pandoc.List({ pandoc.RawBlock("latex", "\\begin{paracol}{2}") })
-  out:extend(en.content)
-  out:insert(pandoc.RawBlock("latex", "\\switchcolumn"))
-  out:extend(zh.content)
-  out:insert(pandoc.RawBlock("latex", "\\end{paracol}"))
+  return pandoc.List({ pandoc.Div({ wrap_one(lang_div(en, "en")),
+    wrap_one(lang_div(zh, "zh")) }, pandoc.Attr("", { "bi" })) })
+end
+
+local function pair(en, zh)
+  local se, sz = segments(en.content), segments(zh.content)
+  local out = pandoc.List()
+  if #se ~= #sz then
+    -- the two languages do not line up: each one full width, in turn
+    for _, d in ipairs({ en, zh }) do
+      for _, b in ipairs(d.content) do
+        if latex then
+          out:insert(b)
+        else
+          out:insert(is_wide(b) and wide_html(b, lang_of(d)) or
+            wrap_one(lang_div({ b }, lang_of(d))))
+        end
+      end
+    end
+    return out
+  end
+  for k = 1, #se do
+    local e, z = se[k], sz[k]
+    if #e.prose > 0 or #z.prose > 0 then
+      out:extend(prose_pair(e.prose, z.prose))
+    end
+    if e.wide and same(e.wide, z.wide) then
+      out:insert(latex and e.wide or wide_html(e.wide))
+    elseif e.wide then
+      out:insert(latex and e.wide or wide_html(e.wide, "en"))
+      out:insert(latex and z.wide or wide_html(z.wide, "zh"))
+    end
+  end
   return out
 end
 
-local function Blocks(blocks)
+-- The terminal reading leaves the code out, wherever it is.
+local function drop_code(blocks)
+  if not prose_only then
+    return nil
+  end
+  return blocks:filter(function(b)
+    return not (b.t == "CodeBlock" or (b.t == "Div" and b.classes:includes("chunk")))
+  end)
+end
+
+-- The chapter's top-level blocks, where the language pairs stand.
+local function arrange(blocks)
   local out = pandoc.List()
   local i = 1
   while i <= #blocks do
     local b, nxt = blocks[i], blocks[i + 1]
     local l = lang_of(b)
-    if prose_only and (b.t == "CodeBlock" or (b.t == "Div" and b.classes:includes("chunk"))) then
-      -- the terminal reading leaves the code out
-    elseif l and mode ~= "both" then
+    if l and mode ~= "both" then
       if l == mode then
         out:extend(b.content)
       end
     elseif l == "en" and lang_of(nxt) == "zh" then
-      if latex then
-        out:extend(pair_latex(b, nxt))
-      else
-        out:insert(pandoc.Div({ wrap_one(b), wrap_one(nxt) }, pandoc.Attr("", { "bi" })))
-      end
+      out:extend(pair(b, nxt))
       i = i + 1
     elseif l then
       out:insert(wrap_one(b))
+    elseif html and is_wide(b) then
+      out:insert(wide_html(b))
     else
       out:insert(b)
     end
@@ -143,7 +258,106 @@ local function Blocks(blocks)
   return out
 end
 
+-- LaTeX: inline code may break after "/", "_", "." and "-", so that long
+-- paths and identifiers fit the narrow columns.  Not in headings, whose
+-- text also goes into the PDF's bookmarks.
+local tex_escapes = {
+  ["\\"] = "\\textbackslash{}", ["{"] = "\\{", ["}"] = "\\}",
+  ["$"] = "\\$", ["&"] = "\\&", ["#"] = "\\#", ["%"] = "\\%",
+  ["_"] = "\\_", ["^"] = "\\^{}", ["~"] = "\\textasciitilde{}",
+  ["-"] = "-{}", ["'"] = "\\textquotesingle{}", ["`"] = "\\textasciigrave{}",
+  ["<"] = "\\textless{}", [">"] = "\\textgreater{}",
+}
+
+local function breakable_code(c)
+  local t, out = c.text, {}
+  for i = 1, #t do
+    local ch = t:sub(i, i)
+    table.insert(out, tex_escapes[ch] or ch)
+    -- a break after a separator between word characters, not at the ends
+    if ch:match("[/._-]") and i > 2 and i < #t - 1 and
+        t:sub(i - 1, i - 1):match("[%w_)]") and t:sub(i + 1, i + 1):match("[%w_]") then
+      table.insert(out, "\\allowbreak{}")
+    end
+  end
+  return pandoc.RawInline("latex", "\\texttt{" .. table.concat(out) .. "}")
+end
+
+-- LaTeX: a table's relative column widths come from its dashes; widen a
+-- column to its longest word, Chinese aside (about 6.2 pt a character on a 472 pt line),
+-- taking the room from the columns that have more than they need.
+local function utf8_len(w)
+  local _, n = w:gsub("[^\128-\191]", "")
+  return n
+end
+
+local function table_widths(tbl)
+  local n, need = #tbl.colspecs, {}
+  for i = 1, n do
+    if type(tbl.colspecs[i][2]) ~= "number" then
+      return nil
+    end
+    need[i] = 0
+  end
+  local function scan(rows)
+    for _, row in ipairs(rows) do
+      for i, cell in ipairs(row.cells) do
+        -- Chinese breaks between any two characters (three-byte UTF-8)
+        local text = pandoc.utils.stringify(cell.contents)
+          :gsub("[\224-\239][\128-\191][\128-\191]", " ")
+        for w in text:gmatch("%S+") do
+          need[i] = math.max(need[i] or 0, (utf8_len(w) + 1) * 6.2 / (472 - 12 * n))
+        end
+      end
+    end
+  end
+  scan(tbl.head.rows)
+  for _, body in ipairs(tbl.bodies) do
+    scan(body.body)
+  end
+  local width, short, spare = {}, 0, 0
+  for i = 1, n do
+    width[i] = tbl.colspecs[i][2]
+    if width[i] < need[i] then
+      short = short + need[i] - width[i]
+      width[i] = need[i]
+    else
+      spare = spare + width[i] - need[i]
+    end
+  end
+  if short == 0 or spare <= short then
+    return nil
+  end
+  for i = 1, n do
+    if width[i] > need[i] then
+      width[i] = width[i] - (width[i] - need[i]) * short / spare
+    end
+    tbl.colspecs[i] = { tbl.colspecs[i][1], width[i] }
+  end
+  return tbl
+end
+
+local function latex_code(doc)
+  if not latex then
+    return nil
+  end
+  doc.blocks = doc.blocks:map(function(b)
+    if b.t == "Header" then
+      return b
+    end
+    return pandoc.walk_block(b, { Code = breakable_code, Table = table_widths })
+  end)
+  return doc
+end
+
 return {
   { Meta = read_meta },
-  { Header = Header, Span = Span, Blocks = Blocks },
+  { Pandoc = latex_code },
+  { Header = Header, Span = Span },
+  { Inlines = even_dot },
+  { Blocks = drop_code },
+  { Pandoc = function(doc)
+      doc.blocks = arrange(doc.blocks)
+      return doc
+    end },
 }
