@@ -19,6 +19,10 @@ T := $(B)/tools
 NOWEB := /usr/lib/noweb
 CHAPTERS := $(sort $(wildcard chapters/0*.nw))
 PAGES := $(notdir $(CHAPTERS:.nw=))
+# The appendices, after chapter 7 and before the indexes, in this order:
+# pandoc Markdown, written in both languages like the chapters' prose.
+APPENDICES := book/hints.md book/glossary.md
+APPENDIX_PAGES := $(notdir $(APPENDICES:.md=))
 ROOTS := $(shell grep -v -e '^\#' -e '^$$' tools/roots.txt)
 SRCS := $(addprefix $(B)/src/,$(ROOTS))
 TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
@@ -61,7 +65,7 @@ $(T)/%: tools/%.c | $(B)/.deps
 # (none is: every chapter keeps its promises).
 SECTIONS_EXEMPT :=
 define BOOK_CHECKS
-$(T)/checklang $(CHAPTERS) book/front-matter.md book/glossary.md
+$(T)/checklang $(CHAPTERS) book/front-matter.md $(APPENDICES)
 	$(NOWEB)/markup $(CHAPTERS) | $(T)/nw2md -c
 	tools/check-roots tools/roots.txt $(CHAPTERS)
 	tools/check-sections $(addprefix -x ,$(SECTIONS_EXEMPT)) $(CHAPTERS)
@@ -256,7 +260,7 @@ HTML := $(B)/book/html
 PDFS := $(B)/book/lguest-adventure.pdf $(B)/book/lguest-adventure-en.pdf \
 	$(B)/book/lguest-adventure-zh.pdf
 HTML_PAGES := $(addprefix $(HTML)/,index.html $(addsuffix .html,$(PAGES)) \
-	chunks.html identifiers.html search.html)
+	$(addsuffix .html,$(APPENDIX_PAGES)) chunks.html identifiers.html search.html)
 
 weave: weave-html weave-pdf
 weave-html: $(HTML_PAGES) $(HTML)/book.css $(HTML)/book.js \
@@ -280,27 +284,51 @@ $(MDH)/.stamp $(MDL)/.stamp: $(B)/book/%/.stamp: $(CHAPTERS) $(B)/book/tags \
 PANDOC_HTML = pandoc --from markdown-superscript-subscript --to html5 --standalone \
 	--template book/template.html --metadata-file book/metadata.yaml \
 	--lua-filter book/filters/lang.lua --lua-filter book/filters/links.lua \
+	--metadata link-ids=$(MDH)/link-ids.tsv \
 	--highlight-style tango --preserve-tabs
 
 # Each page's title, the chapters for its bar, its previous and next pages.
-NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) chunks \
-	identifiers search))
+NAV_YAML := $(addprefix $(MDH)/,$(addsuffix .nav.yaml,index $(PAGES) \
+	$(APPENDIX_PAGES) chunks identifiers search))
 .SECONDARY: $(NAV_YAML)
-$(MDH)/%.nav.yaml: $(MDH)/.stamp tools/page-nav
-	tools/page-nav $* $(CHAPTERS) >$@
+$(MDH)/%.nav.yaml: $(MDH)/.stamp tools/page-nav $(APPENDICES)
+	tools/page-nav $* $(CHAPTERS) $(APPENDICES) >$@
 
-# A chapter's page opens with the list of its sections (pandoc's --toc).
-$(HTML)/%.html: $(MDH)/.stamp $(MDH)/%.nav.yaml book/template.html \
-		book/metadata.yaml book/filters/lang.lua book/filters/links.lua
+# An appendix's page is its Markdown as it is.
+APPENDIX_MD := $(addprefix $(MDH)/,$(addsuffix .md,$(APPENDIX_PAGES)))
+$(APPENDIX_MD): $(MDH)/%.md: book/%.md $(MDH)/.stamp
+	cp $< $@
+$(APPENDIX_MD:$(MDH)/%.md=$(HTML)/%.html): $(HTML)/%.html: $(MDH)/%.md
+
+# Every id a link can aim at, and its page: links.lua sends a link to an
+# id on another page there (a chapter's "(#hints)", an appendix's
+# "(#sec:...)").
+LINKED_MD := $(MDH)/index.md $(addprefix $(MDH)/,$(addsuffix .md,$(PAGES))) \
+	$(APPENDIX_MD)
+$(MDH)/link-ids.tsv: $(LINKED_MD) tools/link-ids.lua
+	for f in $(LINKED_MD); do \
+		p=$${f##*/}; \
+		pandoc --from markdown-superscript-subscript --to plain \
+			--lua-filter tools/link-ids.lua --metadata page=$${p%.md} \
+			-o /dev/null $$f; \
+	done >$@.tmp
+	mv $@.tmp $@
+
+# A chapter's or an appendix's page opens with the list of its sections
+# (pandoc's --toc).
+$(HTML)/%.html: $(MDH)/.stamp $(MDH)/%.nav.yaml $(MDH)/link-ids.tsv \
+		book/template.html book/metadata.yaml book/filters/lang.lua \
+		book/filters/links.lua
 	@mkdir -p $(@D)
 	$(PANDOC_HTML) --metadata-file $(MDH)/$*.nav.yaml --variable source=$* \
-		$(if $(filter $*,$(PAGES)),--toc --toc-depth=3) -o $@ $(MDH)/$*.md
+		$(if $(filter $*,$(PAGES) $(APPENDIX_PAGES)),--toc --toc-depth=3) \
+		-o $@ $(MDH)/$*.md
 
 # The front page: the table of contents with every section, then the
 # front matter.
 $(HTML)/index.html: $(MDH)/index.md
-$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md tools/contents
-	tools/contents $(CHAPTERS) >$@.tmp
+$(MDH)/index.md: $(MDH)/.stamp book/front-matter.md tools/contents $(APPENDICES)
+	tools/contents $(CHAPTERS) $(APPENDICES) >$@.tmp
 	cat $@.tmp book/front-matter.md >$@ && rm $@.tmp
 
 $(HTML)/book.%: book/book.%
@@ -309,10 +337,10 @@ $(HTML)/book.%: book/book.%
 
 # Offline search: every section's prose in both languages, as a script
 # (a page opened from file:// may not fetch a JSON file), and the page.
-$(HTML)/search-index.js: $(MDH)/.stamp tools/search-index.lua
+$(HTML)/search-index.js: $(MDH)/.stamp $(APPENDIX_MD) tools/search-index.lua
 	@mkdir -p $(@D)
 	echo 'var S = [];' >$@.tmp
-	for p in $(PAGES); do \
+	for p in $(PAGES) $(APPENDIX_PAGES); do \
 		pandoc --from markdown-superscript-subscript --to plain \
 			--lua-filter tools/search-index.lua --metadata page=$$p \
 			-o /dev/null $(MDH)/$$p.md >>$@.tmp; \
@@ -331,12 +359,13 @@ PANDOC_PDF = pandoc --from markdown-superscript-subscript --to latex --standalon
 	--highlight-style tango
 
 # lguest-adventure.pdf is bilingual; -en and -zh are single-language editions.
-$(PDFS): $(B)/book/%.pdf: $(MDL)/.stamp book/front-matter.md \
+# The appendices come after chapter 7, unnumbered, before the indexes.
+$(PDFS): $(B)/book/%.pdf: $(MDL)/.stamp book/front-matter.md $(APPENDICES) \
 		book/metadata.yaml book/preamble.tex book/filters/lang.lua \
 		tools/make-pdf tools/overfull
 	tools/make-pdf $@ $(if $(findstring -en,$*),en,$(if $(findstring -zh,$*),zh,both)) \
 		book/front-matter.md $(addprefix $(MDL)/,$(addsuffix .md,$(PAGES))) \
-		$(MDL)/chunks.md $(MDL)/identifiers.md
+		$(APPENDICES) $(MDL)/chunks.md $(MDL)/identifiers.md
 
 # ---- Reading in the terminal: make Preparation!, ..., make Beer ----------
 %!: $(MDH)/.stamp
