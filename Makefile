@@ -215,12 +215,19 @@ VM := $(B)/vm/initramfs.cpio.gz
 $(VM): $(PROGRAMS) $(TEST_TOOLS) $(wildcard tests/qemu/*.sh) tools/mkinitramfs
 	tools/mkinitramfs $(BIN) tests/qemu $@
 
-.PHONY: run shell bench fuzz
+.PHONY: run run-native shell bench fuzz
 # Boot the Host in QEMU and drop into a Guest's shell on this terminal (from
 # a pipe: the commands are read from it); CMD="ticks 10 100" runs one Guest
 # command instead.  tools/run-qemu exits with the Guest's exit code.
 run: all $(VM)
 	VMLINUZ=$(VMLINUZ) CMD='$(CMD)' tools/run-qemu $(VM) run max $(B)/vm/run.log
+
+# The same Guest with no Host: guest.elf booted directly on QEMU's microvm
+# machine, in ring 0 (Chapter 2's native backend).  CMD as for make run;
+# tools/run-native exits with the Guest's exit code.
+run-native: all
+	@mkdir -p $(B)/vm
+	CMD='$(CMD)' tools/run-native $(BIN)/guest.elf max $(B)/vm/run-native.log
 
 # Boot the Host in QEMU and give a root shell in it: lg.ko loaded, /lg.
 shell: all $(VM)
