@@ -396,10 +396,19 @@ lg_shadow()
 		-- lguest $G notraps pt-bad-ring
 	lg_case pt-bad-level 70 "$K .*vector 31,.*: (a bad page-table hypercall or ring entry)" \
 		-- lguest $G pt-bad-level
+	for n in 0 513; do
+		lg_case pt-bad-run-$n 70 "pt-bad-run: $n" \
+			"$K .*vector 31,.*: (a bad page-table hypercall or ring entry)" \
+			-- lguest $G pt-bad-run $n
+	done
+	lg_case pt-bad-run-half 70 "$K .*vector 31,.*: the address belongs to the Host" \
+		-- lguest $G pt-bad-run half
 	lg_case pt-raw 0 "pt-raw: write: leaf D=1: ok" \
 		"pt-raw: read-only, first a write: #PF with P=1 W=1: ok" \
-		"pt-raw: five roots in turn, three rounds: ok" "pt-raw: 0 wrong" \
-		-- lguest $G pt-raw
+		"pt-raw: five roots in turn, three rounds: ok" \
+		"pt-raw: the run moved, one SET_PTE: all 4 fresh: ok" \
+		"pt-raw: the run moved, through the ring: all 4 fresh: ok" \
+		"pt-raw: 0 wrong" -- lguest $G pt-raw
 	lg_case pt-raw-16m 0 "pt-raw: 0 wrong" -- lguest --memory 16 $G pt-raw
 	lg_pt_alias
 	lg_pt_pins

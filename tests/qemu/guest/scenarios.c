@@ -483,6 +483,7 @@ int do_pt_rsvd(int argc, char **argv);
 int do_pt_bad_ring(int argc, char **argv);
 int do_pt_bad_level(int argc, char **argv);
 int do_pt_raw(int argc, char **argv);
+int do_pt_bad_run(int argc, char **argv);
 int do_pt_alias(int argc, char **argv);
 
 /* The test Guest's commands, looked up after the book's guest_commands[]. */
@@ -515,6 +516,7 @@ const struct guest_command guest_test_commands[] = {
 	{ "pt-rsvd", do_pt_rsvd, "pt-rsvd [ps|huge]: a reserved bit set" },
 	{ "pt-bad-ring", do_pt_bad_ring, "pt-bad-ring: LHCALL_SHUTDOWN in the ring" },
 	{ "pt-bad-level", do_pt_bad_level, "pt-bad-level: SET_PTE for level 9" },
+	{ "pt-bad-run", do_pt_bad_run, "pt-bad-run 0|513|half: a bad SET_PTE count" },
 	{ "pt-raw", do_pt_raw, "pt-raw: A/D bits, SET_PTE, FLUSH_TLB, the cache" },
 	{ "pt-alias", do_pt_alias, "pt-alias N SECS: one page at N addresses" },
 	{ "leak", do_leak, "leak N: keep N pages (the shell must notice)" },

@@ -174,7 +174,7 @@ do_pt_rsvd(int argc, char **argv)
 
 /* Fill every slot of the ring with one call; the next hypercall runs them. */
 static void
-ring_fill(uint64_t nr, uint64_t arg0, uint64_t arg1)
+ring_fill(uint64_t nr, uint64_t arg0, uint64_t arg1, uint64_t arg2)
 {
 	int i;
 
@@ -182,7 +182,7 @@ ring_fill(uint64_t nr, uint64_t arg0, uint64_t arg1)
 		guest_data.ring[i].nr = nr;
 		guest_data.ring[i].arg0 = arg0;
 		guest_data.ring[i].arg1 = arg1;
-		guest_data.ring[i].arg2 = 0;
+		guest_data.ring[i].arg2 = arg2;
 	}
 	for (i = 0; i < LGUEST_RING_SIZE; i++)
 		guest_data.ring_status[i] = LGUEST_RING_READY;
@@ -196,7 +196,7 @@ int
 do_pt_bad_ring(int argc, char **argv)
 {
 	gprintf("pt-bad-ring: LHCALL_SHUTDOWN in the ring\n");
-	ring_fill(LHCALL_SHUTDOWN, 0, 0);	/* gprintf() makes hypercalls */
+	ring_fill(LHCALL_SHUTDOWN, 0, 0, 0);	/* gprintf() makes hypercalls */
 	hcall(LHCALL_NOP, 0, 0, 0);
 	gprintf("pt-bad-ring: the Guest runs on\n");	/* no shared page? */
 	return 1;
@@ -207,7 +207,7 @@ int
 do_pt_bad_level(int argc, char **argv)
 {
 	gprintf("pt-bad-level: SET_PTE level 9\n");
-	hcall(LHCALL_SET_PTE, LGUEST_PAGE_OFFSET, 9, 0);
+	hcall(LHCALL_SET_PTE, LGUEST_PAGE_OFFSET, 9, 1);
 	gprintf("pt-bad-level: the Host took it\n");
 	return 1;
 }
@@ -294,7 +294,7 @@ raw_faults(uint64_t *leaf, uint64_t va)
 	uint64_t v = 0;
 
 	*leaf = 0;
-	ring_fill(LHCALL_SET_PTE, va, 1);	/* each slot the same call */
+	ring_fill(LHCALL_SET_PTE, va, 1, 1);	/* each slot the same call */
 	hcall(LHCALL_NOP, 0, 0, 0);
 	check(guest_data.ring_status[0] == LGUEST_RING_EMPTY,
 	      "the ring was served");
@@ -346,6 +346,71 @@ raw_evict(uint64_t va)
 	check(!bad, "five roots in turn, three rounds");
 }
 
+/* Point the @n leaves from @va on at data pages @first, @first + 1, ... */
+static void
+run_point(uint64_t *root, uint64_t va, int n, int first)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		*pt_entry(root, va + i * 4096, 1) =
+			guest_pa((void *)data[(first + i) % n]) | PT_TABLE;
+}
+
+/* Do the @n pages from @va on read data pages @first, @first + 1, ...? */
+static int
+run_fresh(uint64_t va, int n, int first)
+{
+	uint64_t v;
+	int i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		v = 0;
+		bad += pt_access(va + i * 4096 + 8, 0, &v) ||
+		       v != MARK + 10 + (first + i) % n;
+	}
+	return bad;
+}
+
+/* pt-raw, part 5: one SET_PTE for a run of leaves across two tables. */
+static void
+raw_run(uint64_t *root)
+{
+	uint64_t va = test_va() + 2 * HUGE_2M - 2 * 4096;	/* 510, 511, 0, 1 */
+	int i;
+
+	for (i = 0; i < 4; i++)
+		data[i][1] = MARK + 10 + i;
+	run_point(root, va, 4, 0);
+	check(!run_fresh(va, 4, 0), "a run of 4 leaves over two tables: read");
+	run_point(root, va, 4, 1);
+	hcall(LHCALL_SET_PTE, va, 1, 4);
+	check(!run_fresh(va, 4, 1), "the run moved, one SET_PTE: all 4 fresh");
+	run_point(root, va, 4, 2);
+	ring_fill(LHCALL_SET_PTE, va, 1, 4);
+	hcall(LHCALL_NOP, 0, 0, 0);
+	check(!run_fresh(va, 4, 2), "the run moved, through the ring: all 4 fresh");
+}
+
+/*
+ * pt-bad-run 0|513|half: LHCALL_SET_PTE for no entry, for more than a
+ * table's worth, or for a run that ends in the Host's half.
+ */
+int
+do_pt_bad_run(int argc, char **argv)
+{
+	uint64_t half = 1ULL << (12 + 9 * guest_boot->paging_levels - 1);
+	const char *what = argc > 1 ? argv[1] : "0";
+
+	gprintf("pt-bad-run: %s\n", what);
+	if (!gstrcmp(what, "half"))
+		hcall(LHCALL_SET_PTE, half - 4096, 1, 2);
+	else
+		hcall(LHCALL_SET_PTE, LGUEST_PAGE_OFFSET, 1, gstrtoull(what));
+	gprintf("pt-bad-run: the Host took it\n");
+	return 1;
+}
+
 /* pt-raw: the Host's mechanics, seen from the Guest's own entries. */
 int
 do_pt_raw(int argc, char **argv)
@@ -359,6 +424,9 @@ do_pt_raw(int argc, char **argv)
 	raw_faults(leaf, va);
 	raw_flush(root, leaf, va);
 	raw_evict(va);
+	pt_switch(root);
+	raw_run(root);
+	hcall(LHCALL_NEW_PGTABLE, guest_boot->pgtable_root, 0, 0);
 	guest_trap_hook = NULL;
 	gprintf("pt-raw: %d wrong\n", raw_wrong);
 	return raw_wrong != 0;
