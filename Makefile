@@ -100,7 +100,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -nostdlib \
 	-I$(S)/include -I$(S)/guest
 GUEST_LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=4096
 
-HOST_SRCS := $(filter $(S)/host/% $(S)/include/%,$(SRCS))
+HOST_SRCS := $(filter $(S)/host/% $(S)/include/lguest_abi.h,$(SRCS))
 GUEST_HDRS := $(filter $(S)/guest/%.h $(S)/include/%,$(SRCS))
 GUEST_OBJS := $(patsubst $(S)/%,$(O)/%.o,$(basename $(filter-out %.lds.S,\
 	$(filter $(S)/guest/%.c $(S)/guest/%.S,$(SRCS)))))
@@ -133,8 +133,15 @@ PROGRAMS := $(if $(filter $(S)/host/%,$(SRCS)),$(BIN)/lg.ko) \
 UNIT_TESTS := $(if $(VIRTIO_SRCS),$(B)/tests/test_virtio $(B)/tests/test_virtio_san)
 
 build: $(B)/.abi-checked $(PROGRAMS) $(UNIT_TESTS)
-$(B)/.abi-checked: $(S)/include/lguest_abi.h
-	gcc -std=gnu11 -fsyntax-only $(WARN) -x c $<
+# The shared headers compile on their own, in a hosted program and in a
+# freestanding one (the Guest's drivers and the Launcher's devices share
+# include/virtio_spec.h, as all three share include/lguest_abi.h).
+SHARED_HDRS := $(filter $(S)/include/%.h,$(SRCS))
+$(B)/.abi-checked: $(SHARED_HDRS)
+	for h in $^; do \
+		gcc -std=gnu11 -fsyntax-only $(WARN) -x c $$h; \
+		gcc -std=gnu11 -fsyntax-only $(WARN) -ffreestanding -x c $$h; \
+	done
 	@touch $@
 
 $(BIN)/lg.ko: $(HOST_SRCS)
@@ -142,7 +149,7 @@ $(BIN)/lg.ko: $(HOST_SRCS)
 	$(MAKE) -C $(KDIR) M=$(abspath $(S)/host) modules
 	@mkdir -p $(@D) && cp $(S)/host/lg.ko $@
 
-$(BIN)/lguest: $(LAUNCHER_SRCS) $(VIRTIO_SRCS) $(S)/include/lguest_abi.h
+$(BIN)/lguest: $(LAUNCHER_SRCS) $(VIRTIO_SRCS) $(SHARED_HDRS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -I$(S)/launcher/virtio -o $@ $(LAUNCHER_SRCS)
 
@@ -205,9 +212,10 @@ SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 $(B)/tests/test_virtio: UNIT_CFLAGS := -O2
 $(B)/tests/test_virtio_san: UNIT_CFLAGS := -O1 $(SANFLAGS)
 $(B)/tests/test_virtio $(B)/tests/test_virtio_san: tests/virtio/test_virtio.c \
-		$(VIRTIO_SRCS)
+		$(VIRTIO_SRCS) $(SHARED_HDRS)
 	@mkdir -p $(@D)
-	gcc -std=gnu11 -g $(UNIT_CFLAGS) $(WARN) -I$(S)/launcher/virtio -o $@ $< \
+	gcc -std=gnu11 -g $(UNIT_CFLAGS) $(WARN) -I$(S)/launcher/virtio \
+		-I$(S)/include -o $@ $< \
 		$(filter %.c,$(VIRTIO_SRCS)) -pthread
 
 # ---- QEMU: the Host kernel boots with an initramfs of our programs -------

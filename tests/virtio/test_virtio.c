@@ -21,17 +21,11 @@
 #define DISK_SECTORS	(DISK_SIZE / 512)
 #define WAIT_MS		5000		/* for the console's input thread */
 
-/* What a driver knows from the spec (its own copy, as a driver has). */
-#define BLK_F_RO	(1ULL << 5)
-#define BLK_F_FLUSH	(1ULL << 9)
-#define BLK_T_IN	0
-#define BLK_T_OUT	1
-#define BLK_T_FLUSH	4
-#define BLK_T_GET_ID	8
+/*
+ * What a driver knows from the spec comes from include/virtio_spec.h, as
+ * the Guest's drivers have it; these are numbers our devices never offer.
+ */
 #define BLK_T_DISCARD	11
-#define BLK_S_OK	0
-#define BLK_S_IOERR	1
-#define BLK_S_UNSUPP	2
 #define F_INDIRECT_DESC	(1ULL << 28)
 #define F_EVENT_IDX	(1ULL << 29)
 
@@ -176,7 +170,7 @@ wr(struct vdev *d, uint32_t off, uint32_t v)
 static void
 status_add(struct vdev *d, uint32_t bits)
 {
-	wr(d, MMIO_STATUS, rd(d, MMIO_STATUS) | bits);
+	wr(d, VIRTIO_MMIO_STATUS, rd(d, VIRTIO_MMIO_STATUS) | bits);
 }
 
 /* All 64 feature bits the device offers. */
@@ -185,10 +179,10 @@ device_features(struct vdev *d)
 {
 	uint64_t lo, hi;
 
-	wr(d, MMIO_DEVICE_FEATURES_SEL, 0);
-	lo = rd(d, MMIO_DEVICE_FEATURES);
-	wr(d, MMIO_DEVICE_FEATURES_SEL, 1);
-	hi = rd(d, MMIO_DEVICE_FEATURES);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	lo = rd(d, VIRTIO_MMIO_DEVICE_FEATURES);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	hi = rd(d, VIRTIO_MMIO_DEVICE_FEATURES);
 	return hi << 32 | lo;
 }
 
@@ -196,26 +190,26 @@ device_features(struct vdev *d)
 static bool
 drv_negotiate(struct vdev *d, uint64_t accept)
 {
-	wr(d, MMIO_STATUS, 0);
-	if (rd(d, MMIO_STATUS) != 0)
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	if (rd(d, VIRTIO_MMIO_STATUS) != 0)
 		return false;
 	status_add(d, VIRTIO_STATUS_ACKNOWLEDGE);
 	status_add(d, VIRTIO_STATUS_DRIVER);
-	wr(d, MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(d, MMIO_DRIVER_FEATURES, (uint32_t)accept);
-	wr(d, MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(d, MMIO_DRIVER_FEATURES, accept >> 32);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)accept);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, accept >> 32);
 	status_add(d, VIRTIO_STATUS_FEATURES_OK);
-	return rd(d, MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK;
+	return rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK;
 }
 
 /* Probe the device and accept everything it offers. */
 static bool
 drv_begin(struct vdev *d, uint32_t device_id)
 {
-	return rd(d, MMIO_MAGIC_VALUE) == MMIO_MAGIC &&
-	       rd(d, MMIO_VERSION) == 2 &&
-	       rd(d, MMIO_DEVICE_ID) == device_id &&
+	return rd(d, VIRTIO_MMIO_MAGIC_VALUE) == VIRTIO_MMIO_MAGIC_VIRT &&
+	       rd(d, VIRTIO_MMIO_VERSION) == 2 &&
+	       rd(d, VIRTIO_MMIO_DEVICE_ID) == device_id &&
 	       drv_negotiate(d, device_features(d));
 }
 
@@ -249,16 +243,16 @@ drv_queue_at(struct tq *q, struct vdev *d, unsigned int index, uint32_t num,
 	q->desc = desc;
 	q->avail = avail;
 	q->used = used;
-	wr(d, MMIO_QUEUE_SEL, index);
-	wr(d, MMIO_QUEUE_NUM, num);
-	wr(d, MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(d, MMIO_QUEUE_DESC_HIGH, desc >> 32);
-	wr(d, MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
-	wr(d, MMIO_QUEUE_DRIVER_HIGH, avail >> 32);
-	wr(d, MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
-	wr(d, MMIO_QUEUE_DEVICE_HIGH, used >> 32);
-	wr(d, MMIO_QUEUE_READY, 1);
-	return rd(d, MMIO_QUEUE_READY) == 1;
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, index);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, desc >> 32);
+	wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)avail);
+	wr(d, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, avail >> 32);
+	wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+	wr(d, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, used >> 32);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
+	return rd(d, VIRTIO_MMIO_QUEUE_READY) == 1;
 }
 
 /* Allocate zeroed rings for a queue of num and program it; ready? */
@@ -269,8 +263,8 @@ drv_queue(struct tq *q, struct vdev *d, unsigned int index, uint32_t num)
 	uint64_t avail = ram_alloc(6 + 2 * num, 2);
 	uint64_t used = ram_alloc(6 + 8 * num, 4);
 
-	wr(d, MMIO_QUEUE_SEL, index);
-	if (rd(d, MMIO_QUEUE_NUM_MAX) < num)
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, index);
+	if (rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX) < num)
 		return false;
 	return drv_queue_at(q, d, index, num, desc, avail, used);
 }
@@ -338,7 +332,7 @@ tq_add(struct tq *q, const struct tbuf *b, unsigned int n)
 static void
 tq_kick(struct tq *q)
 {
-	wr(q->dev, MMIO_QUEUE_NOTIFY, q->index);
+	wr(q->dev, VIRTIO_MMIO_QUEUE_NOTIFY, q->index);
 }
 
 /* Take the next used element if there is one. */
@@ -403,7 +397,7 @@ drv_start(struct vdev *d, uint32_t id, struct tq *q, unsigned int nq,
 		if (!drv_queue(&q[i], d, i, num))
 			return false;
 	status_add(d, VIRTIO_STATUS_DRIVER_OK);
-	return rd(d, MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK;
+	return rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK;
 }
 
 /* ---- Block helpers ---- */
@@ -510,20 +504,20 @@ test_identity_registers(void)
 	struct vdev *con = console_create(&ram, &host, -1, -1);
 	struct vdev *rng = rng_create(&ram, &host);
 
-	CHECK_EQ(rd(con, MMIO_MAGIC_VALUE), 0x74726976);
-	CHECK_EQ(rd(con, MMIO_VERSION), 2);
-	CHECK_EQ(rd(con, MMIO_DEVICE_ID), 3);
-	CHECK_EQ(rd(rng, MMIO_DEVICE_ID), 4);
-	CHECK_EQ(rd(con, MMIO_VENDOR_ID), MMIO_VENDOR_LGUEST);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_VERSION), 2);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_DEVICE_ID), 3);
+	CHECK_EQ(rd(rng, VIRTIO_MMIO_DEVICE_ID), 4);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_VENDOR_ID), MMIO_VENDOR_LGUEST);
 	CHECK_EQ(device_features(con), VIRTIO_F_VERSION_1);
-	CHECK_EQ(rd(con, MMIO_STATUS), 0);
-	CHECK_EQ(rd(con, MMIO_CONFIG_GENERATION), 0);
-	wr(con, MMIO_QUEUE_SEL, 1);
-	CHECK_EQ(rd(con, MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
-	wr(con, MMIO_QUEUE_SEL, 2);
-	CHECK_EQ(rd(con, MMIO_QUEUE_NUM_MAX), 0);	/* no such queue */
-	wr(rng, MMIO_QUEUE_SEL, 1);
-	CHECK_EQ(rd(rng, MMIO_QUEUE_NUM_MAX), 0);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_STATUS), 0);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_CONFIG_GENERATION), 0);
+	wr(con, VIRTIO_MMIO_QUEUE_SEL, 1);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_QUEUE_NUM_MAX), VQ_SIZE_MAX);
+	wr(con, VIRTIO_MMIO_QUEUE_SEL, 2);
+	CHECK_EQ(rd(con, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);	/* no such queue */
+	wr(rng, VIRTIO_MMIO_QUEUE_SEL, 1);
+	CHECK_EQ(rd(rng, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
 	CHECK_EQ(con->warnings + rng->warnings, 0);
 	vdev_destroy(con);
 	vdev_destroy(rng);
@@ -538,30 +532,30 @@ test_bad_accesses_ignored(void)
 	CHECK(drv_begin(d, VIRTIO_ID_ENTROPY));
 #define BAD(expr) do { expr; CHECK_EQ(d->warnings, ++w); } while (0)
 	BAD(CHECK_EQ(mmio_read(d, 0x002, 4), 0));		/* unaligned */
-	BAD(CHECK_EQ(mmio_read(d, MMIO_STATUS, 2), 0));	/* narrow */
-	BAD(CHECK_EQ(mmio_read(d, MMIO_STATUS, 8), 0));	/* wide */
+	BAD(CHECK_EQ(mmio_read(d, VIRTIO_MMIO_STATUS, 2), 0));	/* narrow */
+	BAD(CHECK_EQ(mmio_read(d, VIRTIO_MMIO_STATUS, 8), 0));	/* wide */
 	BAD(CHECK_EQ(mmio_read(d, 0x028, 4), 0));		/* unknown */
 	BAD(CHECK_EQ(mmio_read(d, 0x0c0, 4), 0));		/* QueueReset */
-	BAD(CHECK_EQ(mmio_read(d, MMIO_QUEUE_SEL, 4), 0));	/* write-only */
-	BAD(mmio_write(d, MMIO_MAGIC_VALUE, 4, 0));		/* read-only */
-	BAD(mmio_write(d, MMIO_STATUS + 1, 1, 0));		/* unaligned */
-	BAD(mmio_write(d, MMIO_STATUS, 2, 0));			/* narrow */
+	BAD(CHECK_EQ(mmio_read(d, VIRTIO_MMIO_QUEUE_SEL, 4), 0));	/* write-only */
+	BAD(mmio_write(d, VIRTIO_MMIO_MAGIC_VALUE, 4, 0));		/* read-only */
+	BAD(mmio_write(d, VIRTIO_MMIO_STATUS + 1, 1, 0));		/* unaligned */
+	BAD(mmio_write(d, VIRTIO_MMIO_STATUS, 2, 0));			/* narrow */
 	BAD(mmio_write(d, 0x0fc, 4, 1));			/* generation */
-	BAD(mmio_write(d, MMIO_CONFIG, 4, 1));			/* config */
-	BAD(CHECK_EQ(mmio_read(d, MMIO_CONFIG, 4), 0));	/* none */
+	BAD(mmio_write(d, VIRTIO_MMIO_CONFIG, 4, 1));			/* config */
+	BAD(CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG, 4), 0));	/* none */
 	BAD(CHECK_EQ(mmio_read(d, 0x1fc, 4), 0));		/* window end */
 	BAD(CHECK_EQ(mmio_read(d, 0xfffffffc, 4), 0));		/* far away */
-	BAD(mmio_write(d, MMIO_QUEUE_NOTIFY, 4, 5));		/* no queue 5 */
-	BAD(mmio_write(d, MMIO_QUEUE_NOTIFY, 4, 0xffffffff));
-	BAD(mmio_write(d, MMIO_STATUS, 4, VIRTIO_STATUS_ACKNOWLEDGE));
-	wr(d, MMIO_QUEUE_SEL, 9);
-	BAD(wr(d, MMIO_QUEUE_READY, 1));
-	BAD(wr(d, MMIO_QUEUE_NUM, 4));
-	CHECK_EQ(rd(d, MMIO_QUEUE_READY), 0);
-	BAD(wr(d, MMIO_DRIVER_FEATURES, 0));	/* after FEATURES_OK */
+	BAD(mmio_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 5));		/* no queue 5 */
+	BAD(mmio_write(d, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0xffffffff));
+	BAD(mmio_write(d, VIRTIO_MMIO_STATUS, 4, VIRTIO_STATUS_ACKNOWLEDGE));
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 9);
+	BAD(wr(d, VIRTIO_MMIO_QUEUE_READY, 1));
+	BAD(wr(d, VIRTIO_MMIO_QUEUE_NUM, 4));
+	CHECK_EQ(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
+	BAD(wr(d, VIRTIO_MMIO_DRIVER_FEATURES, 0));	/* after FEATURES_OK */
 #undef BAD
-	CHECK_EQ(rd(d, MMIO_MAGIC_VALUE), MMIO_MAGIC);
-	CHECK_EQ(rd(d, MMIO_STATUS), VIRTIO_STATUS_ACKNOWLEDGE |
+	CHECK_EQ(rd(d, VIRTIO_MMIO_MAGIC_VALUE), VIRTIO_MMIO_MAGIC_VIRT);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_STATUS), VIRTIO_STATUS_ACKNOWLEDGE |
 		 VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	CHECK(!(d->status & VIRTIO_STATUS_NEEDS_RESET));
 	vdev_destroy(d);
@@ -574,16 +568,16 @@ test_feature_negotiation(void)
 
 	CHECK(!drv_negotiate(d, 0));			/* legacy driver */
 	status_add(d, VIRTIO_STATUS_DRIVER_OK);
-	CHECK(!(rd(d, MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK));
+	CHECK(!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK));
 	CHECK(!drv_negotiate(d, VIRTIO_F_VERSION_1 | F_EVENT_IDX));
 	CHECK(!drv_negotiate(d, VIRTIO_F_VERSION_1 | F_INDIRECT_DESC));
 	CHECK(drv_negotiate(d, VIRTIO_F_VERSION_1));
 	CHECK_EQ(d->driver_features, VIRTIO_F_VERSION_1);
 	status_add(d, VIRTIO_STATUS_DRIVER_OK);
-	CHECK(rd(d, MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK);
+	CHECK(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_DRIVER_OK);
 	/* The driver cannot claim NEEDS_RESET for itself. */
 	status_add(d, VIRTIO_STATUS_NEEDS_RESET);
-	CHECK(!(rd(d, MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	CHECK(!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
 	vdev_destroy(d);
 }
 
@@ -597,12 +591,12 @@ test_reset_clears_everything(void)
 
 	CHECK(drv_start(d, VIRTIO_ID_ENTROPY, &q, 1, 8));
 	CHECK(tq_run(&q, &(struct tbuf){ buf, 8, true }, 1, &len));
-	CHECK_EQ(rd(d, MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(d, MMIO_STATUS, 0);
-	CHECK_EQ(rd(d, MMIO_STATUS), 0);
-	CHECK_EQ(rd(d, MMIO_INTERRUPT_STATUS), 0);
-	wr(d, MMIO_QUEUE_SEL, 0);
-	CHECK_EQ(rd(d, MMIO_QUEUE_READY), 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_STATUS), 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
 	CHECK_EQ(d->driver_features, 0);
 	/* And it comes back up, with new rings starting at index 0. */
 	CHECK(drv_start(d, VIRTIO_ID_ENTROPY, &q, 1, 8));
@@ -642,18 +636,18 @@ test_queue_registers_locked_while_ready(void)
 
 	CHECK(drv_start(d, VIRTIO_ID_ENTROPY, &q, 1, 8));
 	w = d->warnings;
-	wr(d, MMIO_QUEUE_SEL, 0);
-	wr(d, MMIO_QUEUE_NUM, 4);
-	wr(d, MMIO_QUEUE_DESC_LOW, 0x40);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, 4);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x40);
 	CHECK_EQ(d->warnings, w + 2);
 	CHECK_EQ(d->vq[0].num, 8);
 	CHECK_EQ(d->vq[0].desc_pa, q.desc);
 	/* One request, so the device's indices move on from 0. */
 	CHECK(tq_run(&q, &(struct tbuf){ buf, 4, true }, 1, &len));
 	/* Stopping the queue (QueueReady 0) unlocks them again... */
-	wr(d, MMIO_QUEUE_READY, 0);
-	CHECK_EQ(rd(d, MMIO_QUEUE_READY), 0);
-	wr(d, MMIO_QUEUE_NUM, 4);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_QUEUE_READY), 0);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, 4);
 	CHECK_EQ(d->vq[0].num, 4);
 	CHECK_EQ(d->warnings, w + 2);
 	/* ...and new rings start again at index 0. */
@@ -784,7 +778,7 @@ test_console_input(void)
 		 strlen(msg));
 	CHECK(strcmp(got, msg) == 0);
 	CHECK(__atomic_load_n(&irqs, __ATOMIC_SEQ_CST) > before);
-	CHECK(rd(d, MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_VRING);
+	CHECK(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_VRING);
 	vdev_destroy(d);
 	close(p[0]);
 	close(p[1]);
@@ -849,17 +843,17 @@ test_blk_config_and_features(void)
 
 	CHECK(disk_make(&k, DISK_SIZE + 100));	/* a partial last sector */
 	d = blk_create(&ram, &host, k.path, false);
-	CHECK_EQ(rd(d, MMIO_DEVICE_ID), 2);
-	CHECK_EQ(device_features(d), VIRTIO_F_VERSION_1 | BLK_F_FLUSH);
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG, 4), DISK_SECTORS);
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG + 4, 4), 0);
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG, 8), DISK_SECTORS);
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG + 1, 1), DISK_SECTORS >> 8);
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG + 2, 2), DISK_SECTORS >> 16);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_DEVICE_ID), 2);
+	CHECK_EQ(device_features(d), VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_FLUSH);
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG, 4), DISK_SECTORS);
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG + 4, 4), 0);
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG, 8), DISK_SECTORS);
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG + 1, 1), DISK_SECTORS >> 8);
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG + 2, 2), DISK_SECTORS >> 16);
 	CHECK_EQ(d->warnings, 0);
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG + 8, 4), 0);	/* past the end */
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG + 2, 4), 0);	/* misaligned */
-	CHECK_EQ(mmio_read(d, MMIO_CONFIG, 3), 0);	/* odd size */
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG + 8, 4), 0);	/* past the end */
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG + 2, 4), 0);	/* misaligned */
+	CHECK_EQ(mmio_read(d, VIRTIO_MMIO_CONFIG, 3), 0);	/* odd size */
 	CHECK_EQ(d->warnings, 3);
 	vdev_destroy(d);
 	disk_drop(&k);
@@ -883,8 +877,8 @@ test_blk_write_then_read(void)
 	for (off = 0; off < DISK_SIZE; off += chunk) {
 		for (i = 0; i < chunk; i++)
 			((uint8_t *)gpa(data))[i] = pattern(off + i, 5);
-		if (blk_req(&q, BLK_T_OUT, off / 512, data, chunk, false,
-			    &used) != BLK_S_OK || used != 1)
+		if (blk_req(&q, VIRTIO_BLK_T_OUT, off / 512, data, chunk, false,
+			    &used) != VIRTIO_BLK_S_OK || used != 1)
 			bad++;
 	}
 	CHECK_EQ(bad, 0);
@@ -894,8 +888,8 @@ test_blk_write_then_read(void)
 	CHECK_EQ(i, DISK_SIZE);
 	for (off = 0; off < DISK_SIZE; off += chunk) {
 		memset(gpa(data), 0, chunk);
-		if (blk_req(&q, BLK_T_IN, off / 512, data, chunk, true,
-			    &used) != BLK_S_OK || used != chunk + 1)
+		if (blk_req(&q, VIRTIO_BLK_T_IN, off / 512, data, chunk, true,
+			    &used) != VIRTIO_BLK_S_OK || used != chunk + 1)
 			bad++;
 		for (i = 0; i < chunk; i++)
 			bad += ((uint8_t *)gpa(data))[i] != pattern(off + i, 5);
@@ -912,7 +906,7 @@ test_blk_status_shares_descriptor(void)
 {
 	/* Framing is free (§2.6.4): data and status in one descriptor. */
 	uint64_t hdr, buf, sector = 7;
-	uint32_t type = BLK_T_IN, used;
+	uint32_t type = VIRTIO_BLK_T_IN, used;
 	struct disk k;
 	struct tq q;
 	struct vdev *d;
@@ -930,7 +924,7 @@ test_blk_status_shares_descriptor(void)
 					  { buf, 513, true } }, 2, &used));
 	CHECK_EQ(used, 513);
 	CHECK(memcmp(gpa(buf), sec, 512) == 0);
-	CHECK_EQ(*(uint8_t *)gpa(buf + 512), BLK_S_OK);
+	CHECK_EQ(*(uint8_t *)gpa(buf + 512), VIRTIO_BLK_S_OK);
 	vdev_destroy(d);
 	disk_drop(&k);
 }
@@ -948,7 +942,7 @@ test_blk_flush_calls_fsync(void)
 	CHECK(disk_make(&k, DISK_SIZE));
 	d = start_blk(&k, false, &q);
 	before = fsync_calls;
-	CHECK_EQ(blk_req(&q, BLK_T_FLUSH, 0, 0, 0, false, &used), BLK_S_OK);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_FLUSH, 0, 0, 0, false, &used), VIRTIO_BLK_S_OK);
 	CHECK_EQ(used, 1);
 	CHECK_EQ(fsync_calls, before + 1);
 	CHECK(fstat(fsync_last_fd, &a) == 0 && fstat(k.fd, &b) == 0);
@@ -969,16 +963,16 @@ test_blk_readonly(void)
 
 	CHECK(disk_make(&k, DISK_SIZE));
 	d = start_blk(&k, true, &q);
-	CHECK_EQ(device_features(d) & BLK_F_RO, BLK_F_RO);
+	CHECK_EQ(device_features(d) & VIRTIO_BLK_F_RO, VIRTIO_BLK_F_RO);
 	data = ram_alloc(1024, 512);
 	memset(gpa(data), 0x77, 1024);
-	CHECK_EQ(blk_req(&q, BLK_T_OUT, 2, data, 1024, false, &used),
-		 BLK_S_IOERR);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_OUT, 2, data, 1024, false, &used),
+		 VIRTIO_BLK_S_IOERR);
 	CHECK_EQ(pread(k.fd, sec, 512, 2 * 512), 512);
 	CHECK(sec[0] == 0 && sec[511] == 0);
-	CHECK_EQ(blk_req(&q, BLK_T_IN, 2, data, 1024, true, &used), BLK_S_OK);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_IN, 2, data, 1024, true, &used), VIRTIO_BLK_S_OK);
 	CHECK(((uint8_t *)gpa(data))[0] == 0);
-	CHECK(!(rd(d, MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	CHECK(!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
 	vdev_destroy(d);
 	disk_drop(&k);
 }
@@ -995,22 +989,22 @@ test_blk_out_of_range(void)
 	CHECK(disk_make(&k, DISK_SIZE));
 	d = start_blk(&k, false, &q);
 	data = ram_alloc(1024, 512);
-	CHECK_EQ(blk_req(&q, BLK_T_IN, DISK_SECTORS - 2, data, 1024, true,
-			 &used), BLK_S_OK);		/* the last two: fine */
-	CHECK_EQ(blk_req(&q, BLK_T_IN, DISK_SECTORS - 1, data, 1024, true,
-			 &used), BLK_S_IOERR);
-	CHECK_EQ(blk_req(&q, BLK_T_OUT, DISK_SECTORS, data, 512, false,
-			 &used), BLK_S_IOERR);
-	CHECK_EQ(blk_req(&q, BLK_T_OUT, DISK_SECTORS + 10, data, 512, false,
-			 &used), BLK_S_IOERR);
-	CHECK_EQ(blk_req(&q, BLK_T_OUT, ~0ULL >> 9, data, 512, false,
-			 &used), BLK_S_IOERR);		/* sector * 512 wraps */
-	CHECK_EQ(blk_req(&q, BLK_T_IN, ~0ULL, data, 512, true, &used),
-		 BLK_S_IOERR);
-	CHECK_EQ(blk_req(&q, BLK_T_IN, 0, data, 100, true, &used),
-		 BLK_S_IOERR);				/* not whole sectors */
-	CHECK_EQ(blk_req(&q, BLK_T_IN, 0, data, 0, true, &used), BLK_S_OK);
-	CHECK(!(rd(d, MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_IN, DISK_SECTORS - 2, data, 1024, true,
+			 &used), VIRTIO_BLK_S_OK);		/* the last two: fine */
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_IN, DISK_SECTORS - 1, data, 1024, true,
+			 &used), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_OUT, DISK_SECTORS, data, 512, false,
+			 &used), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_OUT, DISK_SECTORS + 10, data, 512, false,
+			 &used), VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_OUT, ~0ULL >> 9, data, 512, false,
+			 &used), VIRTIO_BLK_S_IOERR);		/* sector * 512 wraps */
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_IN, ~0ULL, data, 512, true, &used),
+		 VIRTIO_BLK_S_IOERR);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_IN, 0, data, 100, true, &used),
+		 VIRTIO_BLK_S_IOERR);				/* not whole sectors */
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_IN, 0, data, 0, true, &used), VIRTIO_BLK_S_OK);
+	CHECK(!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
 	CHECK_EQ(lseek(k.fd, 0, SEEK_END), DISK_SIZE);	/* it did not grow */
 	vdev_destroy(d);
 	disk_drop(&k);
@@ -1031,17 +1025,17 @@ test_blk_get_id_and_unsupported(void)
 	d = start_blk(&k, false, &q);
 	data = ram_alloc(20, 4);
 	memset(gpa(data), 0xff, 20);
-	CHECK_EQ(blk_req(&q, BLK_T_GET_ID, 0, data, 20, true, &used),
-		 BLK_S_OK);
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_GET_ID, 0, data, 20, true, &used),
+		 VIRTIO_BLK_S_OK);
 	CHECK_EQ(used, 21);
 	name = strrchr(k.path, '/') + 1;
 	memcpy(want, name, strlen(name));
 	CHECK(memcmp(gpa(data), want, 20) == 0);
-	CHECK_EQ(blk_req(&q, BLK_T_GET_ID, 0, data, 10, true, &used),
-		 BLK_S_IOERR);				/* too small */
+	CHECK_EQ(blk_req(&q, VIRTIO_BLK_T_GET_ID, 0, data, 10, true, &used),
+		 VIRTIO_BLK_S_IOERR);				/* too small */
 	CHECK_EQ(blk_req(&q, BLK_T_DISCARD, 0, data, 16, false, &used),
-		 BLK_S_UNSUPP);
-	CHECK_EQ(blk_req(&q, 0x12345, 0, 0, 0, false, &used), BLK_S_UNSUPP);
+		 VIRTIO_BLK_S_UNSUPP);
+	CHECK_EQ(blk_req(&q, 0x12345, 0, 0, 0, false, &used), VIRTIO_BLK_S_UNSUPP);
 	vdev_destroy(d);
 	disk_drop(&k);
 }
@@ -1080,13 +1074,13 @@ test_no_interrupt_flag(void)
 	tq_avail(&q)->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
 	CHECK(tq_run(&q, &(struct tbuf){ buf, 16, true }, 1, &len));
 	CHECK_EQ(irqs, 0);
-	CHECK_EQ(rd(d, MMIO_INTERRUPT_STATUS), 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	tq_avail(&q)->flags = 0;
 	CHECK(tq_run(&q, &(struct tbuf){ buf, 16, true }, 1, &len));
 	CHECK_EQ(irqs, 1);
-	CHECK_EQ(rd(d, MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(d, MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-	CHECK_EQ(rd(d, MMIO_INTERRUPT_STATUS), 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	wr(d, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	vdev_destroy(d);
 }
 
@@ -1105,7 +1099,7 @@ test_indices_wrap(void)
 			bad++;
 	CHECK_EQ(bad, 0);
 	CHECK_EQ(tq_used(&q)->idx, (uint16_t)70000);
-	CHECK(!(rd(d, MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	CHECK(!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
 	vdev_destroy(d);
 }
 
@@ -1118,12 +1112,12 @@ test_indices_wrap(void)
 static void
 expect_fault(struct vdev *d, enum vio_fault why, bool running)
 {
-	CHECK(rd(d, MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
+	CHECK(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET);
 	CHECK_EQ(__atomic_load_n(&faults, __ATOMIC_SEQ_CST), 1);
 	CHECK_EQ(__atomic_load_n(&last_fault, __ATOMIC_SEQ_CST), why);
 	CHECK_EQ(d->fault, why);
 	if (running)
-		CHECK(rd(d, MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+		CHECK(rd(d, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
 }
 
 /* An entropy device with a queue of num, running; for chain tests. */
@@ -1325,12 +1319,12 @@ hostile_rings(uint32_t num, uint64_t desc, uint64_t avail, uint64_t used,
 	CHECK(!drv_queue_at(&q, d, 0, num, desc, avail, used));
 	expect_fault(d, why, false);
 	/* Nothing more happens until a reset; the first fault is kept. */
-	wr(d, MMIO_QUEUE_READY, 1);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	status_add(d, VIRTIO_STATUS_DRIVER_OK);
 	CHECK_EQ(faults, 1);
 	CHECK_EQ(d->fault, why);
-	wr(d, MMIO_STATUS, 0);
-	CHECK_EQ(rd(d, MMIO_STATUS), 0);
+	wr(d, VIRTIO_MMIO_STATUS, 0);
+	CHECK_EQ(rd(d, VIRTIO_MMIO_STATUS), 0);
 	CHECK_EQ(d->fault, VIO_FAULT_NONE);
 	vdev_destroy(d);
 }
@@ -1436,19 +1430,19 @@ test_hostile_blk_layouts(void)
 
 	/* T_OUT whose data is writable: the device must read it. */
 	hostile_blk((struct tbuf[]){ { b, 16, false }, { b + 512, 512, true },
-				     { b + 2048, 1, true } }, 3, BLK_T_OUT);
+				     { b + 2048, 1, true } }, 3, VIRTIO_BLK_T_OUT);
 	/* T_IN whose data is read-only: the device must write it. */
 	hostile_blk((struct tbuf[]){ { b, 16, false },
 				     { b + 512, 512, false },
-				     { b + 2048, 1, true } }, 3, BLK_T_IN);
+				     { b + 2048, 1, true } }, 3, VIRTIO_BLK_T_IN);
 	/* The header in a writable buffer. */
 	hostile_blk((struct tbuf[]){ { b, 16, true }, { b + 2048, 1, true } },
-		    2, BLK_T_FLUSH);
+		    2, VIRTIO_BLK_T_FLUSH);
 	/* No status byte. */
-	hostile_blk((struct tbuf[]){ { b, 16, false } }, 1, BLK_T_FLUSH);
+	hostile_blk((struct tbuf[]){ { b, 16, false } }, 1, VIRTIO_BLK_T_FLUSH);
 	/* A header cut short. */
 	hostile_blk((struct tbuf[]){ { b, 8, false }, { b + 2048, 1, true } },
-		    2, BLK_T_IN);
+		    2, VIRTIO_BLK_T_IN);
 	/* Even a type we do not know needs a header and a status byte. */
 	hostile_blk((struct tbuf[]){ { b, 16, false } }, 1, 0x99);
 	hostile_blk((struct tbuf[]){ { b, 8, false }, { b + 2048, 1, true } },
@@ -1468,7 +1462,7 @@ test_recovers_after_reset(void)
 	kick_one_desc(&q, buf, 16, VIRTQ_DESC_F_WRITE);
 	CHECK(tq_idle(&q));			/* ignored: needs reset */
 	CHECK(drv_start(d, VIRTIO_ID_ENTROPY, &q, 1, 8));
-	CHECK(!(rd(d, MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
+	CHECK(!(rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_NEEDS_RESET));
 	CHECK(tq_run(&q, &(struct tbuf){ buf, 16, true }, 1, &len));
 	CHECK_EQ(len, 16);
 	vdev_destroy(d);
@@ -1538,18 +1532,18 @@ fuzz_queue(struct vdev *d, unsigned int sel)
 	uint32_t num = rnd_below(8) ? 1u << rnd_below(9) : rnd();
 	uint64_t desc = rnd_pa(16), avail = rnd_pa(2), used = rnd_pa(4);
 
-	wr(d, MMIO_QUEUE_SEL, sel);
-	wr(d, MMIO_QUEUE_NUM, num);
-	wr(d, MMIO_QUEUE_DESC_LOW, desc);
-	wr(d, MMIO_QUEUE_DESC_HIGH, desc >> 32);
-	wr(d, MMIO_QUEUE_DRIVER_LOW, avail);
-	wr(d, MMIO_QUEUE_DRIVER_HIGH, avail >> 32);
-	wr(d, MMIO_QUEUE_DEVICE_LOW, used);
-	wr(d, MMIO_QUEUE_DEVICE_HIGH, used >> 32);
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, sel);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, num);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, desc >> 32);
+	wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW, avail);
+	wr(d, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, avail >> 32);
+	wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW, used);
+	wr(d, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, used >> 32);
 	num = num > 256 ? 256 : num;
 	rnd_descs(desc, num);
 	rnd_fill(avail, 6 + 2 * num);
-	wr(d, MMIO_QUEUE_READY, 1);
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 /* Random register accesses of any size, anywhere in the window. */
@@ -1583,7 +1577,7 @@ fuzz_round(struct vdev *d, unsigned int nq)
 		fuzz_queue(d, q);
 	status_add(d, VIRTIO_STATUS_DRIVER_OK);
 	for (i = 0; i < 4; i++)
-		wr(d, MMIO_QUEUE_NOTIFY, rnd_below(nq + 1));
+		wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, rnd_below(nq + 1));
 	if (rnd_below(4) == 0)
 		fuzz_raw(d);
 }

@@ -1,5 +1,6 @@
 /* scenarios.c: the test Guest's extra commands (see guest/commands.c). */
 #include "guest.h"
+#include "virtio_spec.h"
 #include "fpu_marker.h"
 
 /* An address no page table of the Guest maps. */
@@ -354,7 +355,6 @@ first_window(void)
 #define MXCSR_MINE	0x7f80U	/* the same, rounding toward zero */
 #define X87_CW_RESET	0x037fU
 #define X87_CW_MINE	0x0f7fU	/* rounding toward zero */
-#define VIRTIO_MAGIC_LE	0x74726976U
 
 /* fpu-own: the Guest starts from the reset state and keeps its own. */
 static int
@@ -379,7 +379,7 @@ do_fpu_own(int argc, char **argv)
 	cw = X87_CW_MINE;
 	asm volatile("ldmxcsr %0; fldcw %1" : : "m"(mxcsr), "m"(cw));
 	for (i = 0; i < 100; i++)	/* 100 exits to the Launcher */
-		bad += first_window()[0] != VIRTIO_MAGIC_LE;
+		bad += first_window()[0] != VIRTIO_MMIO_MAGIC_VIRT;
 	guest_fpu_read(st);
 	asm volatile("fnstcw %0" : "=m"(cw));
 	for (i = 0; i < 256; i++)
@@ -410,7 +410,7 @@ do_pkru_deny(int argc, char **argv)
 		     : "c"(0), "d"(0), [reg] "r"(reg)
 		     : "memory");
 	gprintf("pkru-deny: key 0 denied, the device read %x\n", value);
-	return value != VIRTIO_MAGIC_LE;
+	return value != VIRTIO_MMIO_MAGIC_VIRT;
 }
 
 /* halt-off: halt with interrupts off and no clock: nothing could wake it. */
