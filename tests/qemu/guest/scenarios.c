@@ -148,7 +148,7 @@ static int
 trap_record(struct guest_regs *regs)
 {
 	trap_seen = *regs;
-	trap_cr2 = guest_data.cr2;
+	trap_cr2 = guest_fault_address();
 	regs->rip = trap_resume;
 	regs->rflags &= ~0x100ULL;	/* TF: stop single-stepping */
 	return 1;
@@ -171,6 +171,11 @@ static void trap_db(void) { TRAP_RUN("pushfq; orq $0x100, (%%rsp); popfq", "nop"
 static void trap_bp(void) { TRAP_RUN("", "int3"); }
 static void trap_ud(void) { TRAP_RUN("", "ud2"); }
 static void trap_gp(void) { TRAP_RUN("", "cli"); }
+/* In ring 0 cli is allowed: natively #GP comes from a non-canonical read. */
+static void trap_gp_native(void)
+{
+	TRAP_RUN("movabsq $0x8000000000000000, %%rcx", "movq (%%rcx), %%rdx");
+}
 static void trap_gp_int(void) { TRAP_RUN("", "int $0x40"); }
 static void trap_pf(void)
 {
@@ -196,6 +201,18 @@ static const struct trap_case trap_cases[] = {
 	{ "pf", trap_pf, 14, 4, ~0ULL, 0 },	/* user-mode read, not present */
 };
 
+/* Is the interrupt flag on, virtual or real? */
+static int
+irqs_on(void)
+{
+	uint64_t rflags;
+
+	if (guest_pv == &guest_pv_lguest)
+		return !!guest_data.irq_enabled;
+	asm volatile("pushfq; popq %0" : "=r" (rflags));
+	return !!(rflags & GUEST_EFLAGS_IF);
+}
+
 /* Run one case; 0 if the handler saw exactly what it should. */
 static int
 trap_check(const struct trap_case *c)
@@ -203,6 +220,15 @@ trap_check(const struct trap_case *c)
 	uint64_t rip;
 	int ok;
 
+	struct trap_case native = *c;
+
+	if (guest_pv != &guest_pv_lguest) {	/* ring 0: #GP and #PF differ */
+		if (c->run == trap_gp)
+			native.run = trap_gp_native;
+		if (c->vector == 14)
+			native.error_code = guest_pv->kernel_pf;
+		c = &native;
+	}
 	trap_seen.vector = ~0ULL;
 	c->run();
 	rip = c->after ? trap_resume : trap_at;
@@ -231,8 +257,8 @@ do_traps(int argc, char **argv)
 		bad += trap_check(&trap_cases[i]);
 	guest_trap_hook = NULL;
 	gprintf("traps: %d wrong, interrupts %s, all recovered\n", bad,
-		guest_data.irq_enabled ? "on" : "OFF");
-	return bad || !guest_data.irq_enabled;
+		irqs_on() ? "on" : "OFF");
+	return bad || !irqs_on();
 }
 
 /* claim V [HANDLER]: ask for vector V; the Host must refuse some. */
