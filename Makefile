@@ -28,7 +28,7 @@ SRCS := $(addprefix $(B)/src/,$(ROOTS))
 TOOL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror
 
 .PHONY: all deps tangle build weave weave-html weave-pdf check-book test \
-	clean Beer kernel-vars
+	clean Beer kernel-vars scenarios check-exercises
 
 all: deps tangle build weave
 
@@ -388,6 +388,20 @@ Beer: $(MDH)/.stamp
 # ---- Tests ---------------------------------------------------------------
 test: all $(if $(PROGRAMS),$(VM))
 	VMLINUZ=$(VMLINUZ) tests/run
+
+# A few scenarios, by name or by group, in one boot on -cpu max (CPUS=
+# names others): make scenarios ONLY="bad-phys* pins".  ONLY holds shell
+# patterns; a group is irq, devices, memory, shadow, images or terminal.
+# The last line reads "N passed, N failed".
+scenarios: $(VM)
+	VMLINUZ=$(VMLINUZ) ONLY='$(ONLY)' CPUS='$(if $(filter command line environment,$(origin CPUS)),$(CPUS),max)' \
+		tests/run qemu
+
+# The book's exercises, each answer key under tests/exercises/ applied to a
+# copy of the tree, built, and checked: by the build, on this machine, or
+# in one boot of the Host for all of them (EXERCISES=PATTERN: only those).
+check-exercises: build $(VM)
+	VMLINUZ=$(VMLINUZ) tests/check-exercises $(EXERCISES)
 
 # What the kernel variables came to (the set-up test reads this).
 kernel-vars:

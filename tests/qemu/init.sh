@@ -10,6 +10,8 @@ mode=$(sed -n 's/.*lgmode=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "LGBOOT mode=${mode:-none} cpus=$(nproc) la57=$(grep -c la57 /proc/cpuinfo)"
 echo "LGBOOT $(grep -m1 vendor_id /proc/cpuinfo | tr -d '\t'); $(grep -m1 ^bugs /proc/cpuinfo | tr -d '\t')"
 echo "LGBOOT $(dmesg | grep -o 'page tables isolation: .*' || echo 'PTI off')"
+# lgonly=a,b,c: run only these scenarios (make scenarios ONLY="a b c")
+LG_ONLY=$(sed -n 's/.*lgonly=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 . /lg/scenarios.sh
 . /lg/play.sh
 case "$mode" in
@@ -23,6 +25,7 @@ memory)	lg_load; lg_memory; lg_check_dmesg; lg_unload ;;
 shadow)	lg_load; lg_shadow; lg_check_dmesg; lg_unload ;;
 fuzz)	lg_run_fuzz ;;
 misuse)	lg_load; lg_misuse; lg_check_dmesg; lg_unload ;;
+exercises) . /lg/exercises.sh; lg_run_exercises ;;	# make check-exercises
 dev)	lg_load; . /lg/dev.sh; lg_check_dmesg; lg_unload ;;	# your own dev.sh
 *)	lg_run_tests ;;
 esac
