@@ -459,6 +459,28 @@ lg_shadow()
 	lg_group=
 }
 
+# Unload and reload the module five times, each right after Guests on
+# both CPUs, one of them killed in the middle of its run: the unloading
+# must return, and every CPU must then run user space's system calls
+# (a CPU left with the Guest's EFER.SCE would turn them into #UD).
+lg_reload()
+{
+	i=0 bad=
+	while [ $i -lt 5 ]; do
+		for c in 0 1; do
+			taskset -c $c lguest $G hello > $OUT 2>&1 || bad="$bad hello-$c"
+			timeout -s KILL 1 taskset -c $c lguest $G spin 5 > $OUT 2>&1
+			[ $? = 137 ] || bad="$bad kill-$c"
+		done
+		rmmod lg || bad="$bad rmmod-$i"
+		for c in 0 1; do taskset -c $c true || bad="$bad syscall-$c"; done
+		insmod /lg/lg.ko || bad="$bad insmod-$i"
+		i=$((i + 1))
+	done
+	if [ -z "$bad" ]; then lg_result reload PASS "5 cycles"; else
+		lg_result reload FAIL "$bad"; fi
+}
+
 lg_run_tests()
 {
 	lg_load
@@ -494,6 +516,7 @@ lg_run_tests()
 	lg_nmi nmi-spin 5 fpu 1000000000000
 	lg_nmi nmi-hypercalls 20 bench 1000000000
 	lg_attacks
+	lg_reload
 	lg_check_pins
 	lg_check_dmesg
 	lg_unload
