@@ -126,7 +126,7 @@ BENCH_GUEST_OBJS := $(patsubst $(S)/%,$(O)/%.o,$(basename \
 	$(filter $(S)/bench/guest/%.c,$(BENCH_SRCS))))
 BENCH_PROGS := $(patsubst $(S)/bench/%.c,$(BIN)/%,$(filter-out \
 	$(S)/bench/guest/%,$(filter $(S)/bench/%.c,$(BENCH_SRCS)))) \
-	$(if $(filter $(S)/bench/bench.sh,$(BENCH_SRCS)),$(BIN)/bench.sh)
+	$(patsubst $(S)/bench/%.sh,$(BIN)/%.sh,$(filter $(S)/bench/%.sh,$(BENCH_SRCS)))
 PROGRAMS := $(if $(filter $(S)/host/%,$(SRCS)),$(BIN)/lg.ko) \
 	$(if $(LAUNCHER_SRCS),$(BIN)/lguest) \
 	$(if $(GUEST_OBJS),$(BIN)/guest.elf $(if $(TEST_GUEST_OBJS),$(BIN)/test-guest.elf) \
@@ -203,7 +203,7 @@ $(O)/tests/guest/%.o: tests/qemu/guest/%.S $(GUEST_HDRS)
 $(BIN)/%: $(S)/bench/%.c
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -o $@ $<
-$(BIN)/bench.sh: $(S)/bench/bench.sh
+$(BIN)/%.sh: $(S)/bench/%.sh
 	@mkdir -p $(@D)
 	install -m 755 $< $@
 $(BIN)/%: tests/qemu/host/%.c $(wildcard tests/qemu/*.h)
@@ -249,9 +249,13 @@ run-native: all
 shell: all $(VM)
 	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) shell max $(B)/vm/shell.log
 
-# Chapter 7's benchmarks, three passes and their medians, in one boot.
+# Chapter 7's benchmarks, three passes and their medians, in one boot;
+# then the same Guest's workloads natively, and native/lguest ratios.
 bench: all $(VM)
-	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) bench max | tests/qemu/bench-report
+	VMLINUZ=$(VMLINUZ) tools/run-qemu $(VM) bench max | tests/qemu/bench-report \
+		| tee $(B)/vm/bench-lguest.log
+	$(BIN)/bench-native.sh $(BIN)/bench-guest.elf $(B)/vm/bench-disk.img \
+		$(B)/vm/bench-lguest.log </dev/null
 
 # Chapter 7's attacks: FUZZ_RUNS hostile Guests per CPU model, one boot
 # each, the oracle after every batch; a failure prints its replay command.
