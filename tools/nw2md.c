@@ -488,6 +488,46 @@ put_page_ref(const struct chunk *c)
 	fputs("}页）`{=latex}]{.l-zh}", out);
 }
 
+static void put_code_span(const char *s);
+
+/*
+ * A chunk's name in prose and headers: its [[identifiers]] as code spans,
+ * the rest taken literally.  An unclosed [[ is literal text too.
+ */
+static void
+put_chunk_name(const char *name)
+{
+	char *copy = xstrdup(name), *s = copy, *open, *close;
+
+	while ((open = strstr(s, "[[")) && (close = strstr(open + 2, "]]"))) {
+		*open = *close = '\0';
+		put_escaped(s);
+		put_code_span(open + 2);
+		s = close + 2;
+	}
+	put_escaped(s);
+	free(copy);
+}
+
+/* A chunk's name inside code, where no markup works: the [[ ]] dropped. */
+static const char *
+plain_chunk_name(const char *name)
+{
+	static char buf[512];
+	size_t n = 0;
+
+	for (; *name && n + 1 < sizeof(buf); name++) {
+		if ((name[0] == '[' && name[1] == '[') ||
+		    (name[0] == ']' && name[1] == ']')) {
+			name++;
+			continue;
+		}
+		buf[n++] = *name;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* "N.M" of a code chunk, as a link. */
 static void
 put_number_link(const struct chunk *c)
@@ -505,7 +545,7 @@ put_chunk_ref(const char *name)
 	const struct chunk *c = &chunks[n->defs[0]];
 
 	fputs("[⟨", out);
-	put_escaped(name);
+	put_chunk_name(name);
 	fprintf(out, "⟩ %d.%d]", files[c->file].chapter, c->seq);
 	put_target(c);
 	put_page_ref(c);
@@ -684,7 +724,7 @@ static void
 emit_code_header(const struct chunk *c)
 {
 	fputs("[[⟨", out);
-	put_escaped(c->name);
+	put_chunk_name(c->name);
 	fputs("⟩ ", out);
 	put_number_link(c);
 	fprintf(out, "]{.chunk-name} %s]{.chunk-head}", c->defnum > 1 ? "+≡" : "≡");
@@ -821,14 +861,15 @@ emit_code_block(const struct chunk *c)
 		} else if (p->kind == P_USE && (u = find_name(p->s, 0)) && u->ndefs) {
 			const struct chunk *d = &chunks[u->defs[0]];
 
-			snprintf(ref, sizeof(ref), "⟨%s⟩ %d.%d", p->s,
+			snprintf(ref, sizeof(ref), "⟨%s⟩ %d.%d",
+				 plain_chunk_name(p->s),
 				 files[d->file].chapter, d->seq);
 			if (html_mode)
 				put_code_link(ref, d);
 			else
 				fputs(ref, out);
 		} else if (p->kind == P_USE) {
-			fprintf(out, "⟨%s⟩", p->s);
+			fprintf(out, "⟨%s⟩", plain_chunk_name(p->s));
 		} else if (p->kind == P_IDUSE && html_mode && links_idents &&
 			   j + 1 < c->np &&
 			   c->p[j + 1].kind == P_TEXT &&
