@@ -1556,7 +1556,7 @@ fuzz_raw(struct vdev *d)
 	int i;
 
 	for (i = 0; i < 16; i++) {
-		off = rnd_below(8) ? rnd_below(MMIO_WINDOW_SIZE) : rnd();
+		off = rnd_below(8) ? rnd_below(LGUEST_MMIO_SIZE) : rnd();
 		size = sizes[rnd_below(7)];
 		if (rnd_below(2))
 			mmio_read(d, off, size);
