@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "iov.h"
+#include "lguest_abi.h"
 #include "virtio_devices.h"
 
 #define RAM_SIZE	(8ULL << 20)	/* the fake Guest's RAM */
