@@ -85,8 +85,7 @@ $(B)/.tangled: $(CHAPTERS) tools/roots.txt tools/tangle tools/check-roots \
 $(SRCS): $(B)/.tangled ;
 
 check-book: $(T)/nw2md $(T)/checklang | $(B)/.deps
-	$(BOOK_CHECKS)
-	tools/check-chunk-sizes 20 6 tools/long-chunks.txt $(CHAPTERS)
+	$(subst chunk-stats,chunk-stats -c 20 6 tools/long-chunks.txt,$(BOOK_CHECKS))
 	@echo "check-book: $(words $(CHAPTERS)) chapters, $(words $(ROOTS)) roots: OK"
 
 # ---- Build: the Host module, the Launcher, the Guest ---------------------
