@@ -609,12 +609,14 @@ lg_shell_checks()
 		lg_result shell-page-check-once FAIL "$n reports"; fi
 }
 
-# lg_memory: the Guest's own page tables (chapter 2) on the Host's shadow
-# paging (chapter 5): map/unmap/remap, demand paging, two address spaces,
-# accessed and dirty bits.  Needs debugfs for the Host's counters.
+# lg_memory: the Guest's heap, and its own page tables (chapter 2) on the
+# Host's shadow paging (chapter 5): map/unmap/remap, demand paging, two
+# address spaces, accessed and dirty bits.  Needs debugfs for the Host's counters.
 lg_memory()
 {
 	lg_group=memory
+	lg_case heap 0 "^heap: 7 sizes, 64 chunks each, 36 pages held, ok$" \
+		-- lguest $G heap
 	lg_case mm 0 "^mm: ok" -- lguest $G mm
 	lg_case demand-48 0 "^demand: 48 MiB, 12288 faults, ok" \
 		-- lguest --memory 64 $G demand 48
